@@ -1,0 +1,1 @@
+"""Invoices: VAT split, Chinese uppercase amounts, PDF (issue 3)."""

@@ -1,0 +1,30 @@
+"""Contract settlement and invoicing service: the Flask application factory."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from settlement import config as config_module
+from settlement.db import make_engine, make_session_factory
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Build the app: configuration from the environment, then ``overrides`` (tests)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.instance_path = os.environ.get("INSTANCE_PATH", app.instance_path)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_module.from_environment(app.instance_path))
+    app.config.update(overrides or {})
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["settlement"] = {"engine": engine, "sessions": make_session_factory(engine)}
+
+    from settlement.api import register_api
+    register_api(app)
+
+    from settlement.cli import register_cli
+    register_cli(app)
+    return app

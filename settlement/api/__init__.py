@@ -1,0 +1,34 @@
+"""The HTTP layer: flask-smorest blueprints under /api/v1, problem+json errors."""
+from __future__ import annotations
+
+from flask import Flask
+
+from settlement.api import context
+from settlement.api.problems import ProblemApi
+
+API_PREFIX = "/api/v1"
+
+
+def register_api(app: Flask) -> None:
+    app.config.setdefault("API_SPEC_OPTIONS", {
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearer": []}],
+        "info": {"description": "Runs a government service contract's money from signature to "
+                                "audited final settlement. All amounts are strings in yuan with two "
+                                "decimals; dates are Asia/Shanghai business dates."},
+    })
+    api = ProblemApi(app)
+    app.before_request(context.authenticate_request)
+    app.teardown_request(context.close_session)
+
+    @app.after_request
+    def _headers(resp):
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if context.request.path.startswith("/api/"):
+            resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+    from settlement.api import contracts, parties
+    api.register_blueprint(parties.blp, url_prefix=API_PREFIX + "/parties")
+    api.register_blueprint(contracts.blp, url_prefix=API_PREFIX + "/contracts")
+    app.extensions["settlement"]["api"] = api

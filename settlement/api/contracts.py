@@ -1,0 +1,75 @@
+"""/api/v1/contracts: contracts, their schedule and earned value."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from settlement.api import context
+from settlement.api.schemas import (
+    AsOfArgsSchema, ContractCreateSchema, ContractListArgsSchema, ContractPageSchema, ContractSchema,
+    EarnedSchema, ScheduleSchema,
+)
+from settlement.errors import Forbidden
+from settlement.services import contracts as svc
+from settlement.services import views
+
+blp = Blueprint("contracts", __name__, description="Contracts, payment schedule, earned value")
+
+
+@blp.route("")
+class Contracts(MethodView):
+    @blp.arguments(ContractListArgsSchema, location="query")
+    @blp.response(200, ContractPageSchema)
+    def get(self, args):
+        """List the contracts the caller may see (paginated, filter by code)"""
+        items, total = svc.list_contracts(context.session(), context.actor(), args["page"],
+                                          args["page_size"], args.get("code"))
+        return {"items": [svc.contract_dict(c) for c in items], "page": args["page"],
+                "page_size": args["page_size"], "total": total}
+
+    @blp.arguments(ContractCreateSchema)
+    @blp.response(201, ContractSchema)
+    @blp.alt_response(403, description="not an admin or the buyer")
+    @blp.alt_response(409, description="the code exists")
+    def post(self, data):
+        """Create a contract (admin, or the buyer for itself)"""
+        actor = context.actor()
+        if actor.role not in ("admin", "buyer"):
+            raise Forbidden(f"the {actor.role} role may not create contracts; it needs admin or buyer")
+        s = context.session()
+        contract = svc.create_contract(s, actor, data)
+        s.commit()
+        return svc.contract_dict(contract)
+
+
+@blp.route("/<int:contract_id>")
+class ContractById(MethodView):
+    @blp.response(200, ContractSchema)
+    @blp.alt_response(404, description="no such contract, or not the caller's")
+    def get(self, contract_id):
+        """One contract"""
+        return svc.contract_dict(svc.get_contract(context.session(), context.actor(), contract_id))
+
+
+@blp.route("/<int:contract_id>/schedule")
+class Schedule(MethodView):
+    @blp.arguments(AsOfArgsSchema, location="query")
+    @blp.response(200, ScheduleSchema)
+    @blp.alt_response(404, description="no such contract, or not the caller's")
+    def get(self, args, contract_id):
+        """The payment schedule as of a date: due dates, invoice dates, status"""
+        s = context.session()
+        contract = svc.get_contract(s, context.actor(), contract_id)
+        return views.schedule_view(s, contract, args.get("as_of") or context.today())
+
+
+@blp.route("/<int:contract_id>/earned")
+class Earned(MethodView):
+    @blp.arguments(AsOfArgsSchema, location="query")
+    @blp.response(200, EarnedSchema)
+    @blp.alt_response(404, description="no such contract, or not the caller's")
+    def get(self, args, contract_id):
+        """The monthly earned-value table"""
+        s = context.session()
+        contract = svc.get_contract(s, context.actor(), contract_id)
+        return views.earned_view(contract, args.get("as_of") or context.today())

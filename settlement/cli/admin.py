@@ -1,0 +1,160 @@
+"""Operator commands: db, seed, tokens, calendar, journal."""
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from settlement import migrate, seed
+from settlement.db import write_intent
+from settlement.models import ApiToken, Contract, Party
+from settlement.services import calendar as calendar_svc
+from settlement.services import contracts as contracts_svc
+from settlement.services import journal
+from settlement.services import tokens as tokens_svc
+from settlement.services.actors import Actor
+
+CLI = Actor(role="admin", party_code=None, token_id="cli")
+
+
+@contextmanager
+def unit_of_work():
+    """A write transaction: commits on success, rolls back on any error."""
+    with write_intent():
+        s = current_app.extensions["settlement"]["sessions"]()
+        try:
+            yield s
+            s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
+
+
+db_cli = AppGroup("db", help="Database schema (Alembic).")
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision):
+    """Run the Alembic migrations up to REVISION."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database at {revision}")
+
+
+seed_cli = AppGroup("seed", help="Sample data.")
+
+
+@seed_cli.command("demo")
+def seed_demo():
+    """Load the seed contract DS-12345-2026 and its parties; running it twice changes nothing."""
+    with unit_of_work() as s:
+        for p in seed.PARTIES:
+            if s.scalar(select(Party.id).where(Party.code == p["code"])) is None:
+                contracts_svc.create_party(s, CLI, p)
+        existing = s.scalar(select(Contract).where(Contract.code == seed.CONTRACT["code"]))
+        if existing is None:
+            existing = contracts_svc.create_contract(s, CLI, seed.CONTRACT)
+            click.echo(f"loaded contract {existing.code} (id {existing.id})")
+        else:
+            click.echo(f"contract {existing.code} already loaded (id {existing.id})")
+
+
+tokens_cli = AppGroup("tokens", help="API bearer tokens.")
+
+
+@tokens_cli.command("create")
+@click.option("--party", "party_code", help="party code (required except for admin)")
+@click.option("--role", required=True, type=click.Choice(tokens_svc.ROLES))
+def tokens_create(party_code, role):
+    """Create a token; the token alone is printed on the last line (shown once)."""
+    try:
+        with unit_of_work() as s:
+            row, plain = tokens_svc.create_token(s, role, party_code)
+            click.echo(f"token {row.public_id} for {party_code or '(no party)'} as {role}", err=True)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(plain)
+
+
+@tokens_cli.command("bootstrap")
+def tokens_bootstrap():
+    """Print a new admin token if none exists yet (used by ``make run`` the first time)."""
+    with unit_of_work() as s:
+        if s.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.role == "admin",
+                                                                     ApiToken.revoked_at.is_(None))):
+            click.echo("an admin token exists already (flask tokens create --role admin makes another)")
+            return
+        _, plain = tokens_svc.create_token(s, "admin", None)
+    click.echo("admin token (shown once, keep it):")
+    click.echo(plain)
+
+
+@tokens_cli.command("revoke")
+@click.argument("token_id")
+def tokens_revoke(token_id):
+    """Revoke a token by its public id (the part after st_ and before the next _)."""
+    with unit_of_work() as s:
+        if not tokens_svc.revoke(s, token_id):
+            raise click.ClickException(f"no active token {token_id}")
+    click.echo(f"revoked {token_id}")
+
+
+calendar_cli = AppGroup("calendar", help="China's official working-day calendar.")
+
+
+@calendar_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def calendar_load(path):
+    """Load an official schedule (data file: see settlement/data/calendar/README.md)."""
+    try:
+        with unit_of_work() as s:
+            schedule = calendar_svc.load_schedule_file(s, CLI, path)
+    except ValueError as exc:
+        raise click.ClickException(f"{path}: {exc}") from None
+    click.echo(f"loaded {schedule.year}: {len(schedule.holidays)} holidays, "
+               f"{len(schedule.workdays)} make-up working days ({schedule.source})")
+
+
+@calendar_cli.command("show")
+@click.argument("year", type=int)
+def calendar_show(year):
+    """List the rest days on weekdays and the working weekend days of YEAR, and whether it is official."""
+    s = current_app.extensions["settlement"]["sessions"]()
+    try:
+        cal = calendar_svc.current_calendar(s)
+    finally:
+        s.close()
+    provisional = cal.is_provisional(date(year, 1, 1))
+    click.echo(f"{year}: {'PROVISIONAL estimate (weekends + statutory holidays, no make-up days)' if provisional else 'official'}")
+    for day, working, name in cal.year_days(year):
+        weekend = day.weekday() >= 5
+        if working == weekend:  # a weekday off, or a working weekend day
+            kind = "working (make-up)" if working else "rest"
+            click.echo(f"{day.isoformat()} {day.strftime('%a')} {kind:18} {name or ''}")
+
+
+journal_cli = AppGroup("journal", help="The append-only, hash-chained journal.")
+
+
+@journal_cli.command("verify")
+def journal_verify():
+    """Walk the hash chain; report the first broken entry and exit non-zero."""
+    s = current_app.extensions["settlement"]["sessions"]()
+    try:
+        count, broken, why = journal.verify(s)
+    finally:
+        s.close()
+    if broken is not None:
+        click.echo(f"journal BROKEN at entry {broken}: {why} ({count} entries read)", err=True)
+        sys.exit(1)
+    click.echo(f"journal OK: {count} entries, chain intact")
+
+
+GROUPS = [db_cli, seed_cli, tokens_cli, calendar_cli, journal_cli]

@@ -1,0 +1,26 @@
+"""SQLAlchemy column types for money."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import BigInteger
+from sqlalchemy.types import TypeDecorator
+
+from settlement.domain.money import from_fen, to_fen
+
+
+class Fen(TypeDecorator):
+    """Money column: ``Decimal`` yuan in Python, integer fen (BIGINT) in the database."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, Decimal):
+            raise TypeError(f"money must be a Decimal, got {type(value).__name__}")
+        return to_fen(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else from_fen(value)

@@ -1,0 +1,191 @@
+"""SQLAlchemy models: a thin persistence layer around the domain.
+
+Money columns use :class:`settlement.dbtypes.Fen` (integer fen). The schema
+itself is created by the Alembic revisions in ``migrations/``; keep both in step.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer,
+    String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from settlement.dbtypes import Fen
+
+
+class Rate(TypeDecorator):
+    """A rate (VAT 0.06, penalty 0.01) as an exact Decimal, stored as integer millionths."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        scaled = Decimal(value) * 1_000_000
+        if scaled != scaled.to_integral_value():
+            raise ValueError(f"rate {value} has more than six decimal places")
+        return int(scaled)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return (Decimal(value) / 1_000_000).normalize()
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Party(Base):
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    taxpayer_id: Mapped[str | None] = mapped_column(String(18))
+    general_taxpayer: Mapped[bool] = mapped_column(Boolean, default=False)
+    bank_accounts: Mapped[list["BankAccount"]] = relationship(
+        back_populates="party", order_by="BankAccount.id", cascade="all, delete-orphan")
+
+
+class BankAccount(Base):
+    __tablename__ = "bank_accounts"
+    __table_args__ = (UniqueConstraint("party_id", "account_no"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"))
+    bank: Mapped[str] = mapped_column(String(200))
+    account_name: Mapped[str] = mapped_column(String(200))
+    account_no: Mapped[str] = mapped_column(String(64))
+    party: Mapped[Party] = relationship(back_populates="bank_accounts")
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (
+        CheckConstraint("total_amount > 0", name="ck_contracts_total_positive"),
+        CheckConstraint("service_start <= service_end", name="ck_contracts_service_period"),
+        CheckConstraint("signed_on <= service_end", name="ck_contracts_signed_before_end"),
+        CheckConstraint("penalty_rate >= 0 AND penalty_rate <= 1000000", name="ck_contracts_penalty_rate"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    total_amount: Mapped[Decimal] = mapped_column(Fen)
+    signed_on: Mapped[date] = mapped_column(Date)
+    service_start: Mapped[date] = mapped_column(Date)
+    service_end: Mapped[date] = mapped_column(Date)
+    invoice_lead_working_days: Mapped[int] = mapped_column(Integer)
+    objection_window_working_days: Mapped[int] = mapped_column(Integer)
+    overdue_termination_days: Mapped[int] = mapped_column(Integer)
+    penalty_rate: Mapped[Decimal] = mapped_column(Rate)
+    rectification_limit: Mapped[int] = mapped_column(Integer)
+    termination_notice_months: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    parties: Mapped[list["ContractParty"]] = relationship(
+        order_by="ContractParty.position", cascade="all, delete-orphan", lazy="selectin")
+    tranches: Mapped[list["Tranche"]] = relationship(
+        order_by="Tranche.seq", cascade="all, delete-orphan", lazy="selectin")
+    tax_rates: Mapped[list["TaxRate"]] = relationship(
+        order_by="TaxRate.effective_from", cascade="all, delete-orphan", lazy="selectin")
+
+
+class ContractParty(Base):
+    """A party's role on a contract: the buyer, the vendors (position 0 is the lead), auditors."""
+
+    __tablename__ = "contract_parties"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "party_id", "role"),
+        CheckConstraint("role IN ('buyer', 'vendor', 'auditor')", name="ck_contract_parties_role"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    party: Mapped[Party] = relationship(lazy="joined")
+
+
+class Tranche(Base):
+    __tablename__ = "tranches"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "seq"),
+        CheckConstraint("seq >= 1", name="ck_tranches_seq"),
+        CheckConstraint("amount >= 0", name="ck_tranches_amount"),
+        CheckConstraint(
+            "(due_kind = 'months_after_signing' AND due_months IS NOT NULL AND due_months >= 0)"
+            " OR (due_kind = 'on_or_before' AND due_date IS NOT NULL)"
+            " OR (due_kind = 'working_days_after_audit' AND due_days IS NOT NULL AND due_days >= 1)",
+            name="ck_tranches_due_rule"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Fen)
+    is_remainder: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_kind: Mapped[str] = mapped_column(String(32))
+    due_months: Mapped[int | None] = mapped_column(Integer)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    due_days: Mapped[int | None] = mapped_column(Integer)
+
+
+class TaxRate(Base):
+    __tablename__ = "tax_rates"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "effective_from"),
+        CheckConstraint("rate >= 0 AND rate < 1000000", name="ck_tax_rates_rate"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    rate: Mapped[Decimal] = mapped_column(Rate)
+    effective_from: Mapped[date] = mapped_column(Date)
+
+
+class ApiToken(Base):
+    """A bearer token: only the SHA-256 of its secret is stored."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        CheckConstraint("role IN ('buyer', 'vendor', 'auditor', 'admin')", name="ck_api_tokens_role"),
+        CheckConstraint("role = 'admin' OR party_id IS NOT NULL", name="ck_api_tokens_party"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    party: Mapped[Party | None] = relationship(lazy="joined")
+
+
+class CalendarYear(Base):
+    """An official working-day schedule loaded from a data file (``flask calendar load``)."""
+
+    __tablename__ = "calendar_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSON)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class JournalEntry(Base):
+    """Append-only journal: every state change, chained by SHA-256 (never updated or deleted)."""
+
+    __tablename__ = "journal_entries"
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                     autoincrement=False)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[dict] = mapped_column(JSON)
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    change: Mapped[dict] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)

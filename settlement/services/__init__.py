@@ -1,0 +1,1 @@
+"""Service layer: load from the database, call the domain, write, journal, commit."""

@@ -1,0 +1,47 @@
+"""Read models: the schedule and earned-value views, computed from stored facts and the domain."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from settlement.domain.earned import earned_table, earned_through
+from settlement.domain.schedule import ScheduleFacts, build_schedule
+from settlement.models import Contract
+from settlement.services.calendar import current_calendar
+from settlement.services.contracts import terms_of
+
+
+def schedule_facts(session: Session, contract: Contract, as_of: date) -> ScheduleFacts:
+    """What has happened on the contract that the schedule depends on (payments, invoices, audit)."""
+    return ScheduleFacts()
+
+
+def schedule_view(session: Session, contract: Contract, as_of: date) -> dict:
+    terms = terms_of(contract)
+    lines = build_schedule(terms, current_calendar(session), as_of, schedule_facts(session, contract, as_of))
+    return {
+        "contract_id": contract.id, "code": contract.code, "as_of": as_of,
+        "total_amount": contract.total_amount,
+        "tranches": [{
+            "seq": ln.seq, "amount": ln.amount, "nominal": ln.nominal,
+            "due_rule": terms.tranche(ln.seq).due.describe(),
+            "due_date": ln.due.date if ln.due else None,
+            "due_date_rule": ln.due.rule if ln.due else None,
+            "invoice_due_date": ln.invoice_due.date if ln.invoice_due else None,
+            "invoice_due_rule": ln.invoice_due.rule if ln.invoice_due else None,
+            "provisional": ln.provisional, "paid": ln.paid, "outstanding": ln.outstanding,
+            "invoiced": ln.invoiced, "uninvoiced": ln.uninvoiced, "status": ln.status,
+            "days_overdue": ln.days_overdue,
+        } for ln in lines],
+    }
+
+
+def earned_view(contract: Contract, as_of: date) -> dict:
+    table = earned_table(contract.total_amount, contract.service_start, contract.service_end)
+    return {
+        "contract_id": contract.id, "as_of": as_of, "total_amount": contract.total_amount,
+        "months": [{"month": m.month, "amount": m.amount, "cumulative": m.cumulative,
+                    "earned": m.first_day <= as_of} for m in table],
+        "earned_to_date": earned_through(table, as_of),
+    }
