@@ -189,3 +189,141 @@ class JournalEntry(Base):
     change: Mapped[dict] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class Payment(Base):
+    """Money that moved: the buyer's payment (kind ``payment``) or the vendor's refund (``refund``)."""
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "bank_reference"),
+        CheckConstraint("amount > 0", name="ck_payments_amount_positive"),
+        CheckConstraint("kind IN ('payment', 'refund')", name="ck_payments_kind"),
+        CheckConstraint("source IN ('api', 'bank')", name="ck_payments_source"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="payment")
+    amount: Mapped[Decimal] = mapped_column(Fen)
+    paid_on: Mapped[date] = mapped_column(Date, index=True)
+    bank_reference: Mapped[str] = mapped_column(String(64))
+    payer_account: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(16), default="api")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    allocations: Mapped[list["PaymentAllocation"]] = relationship(
+        order_by="PaymentAllocation.tranche_seq", cascade="all, delete-orphan", lazy="selectin")
+
+
+class PaymentAllocation(Base):
+    __tablename__ = "payment_allocations"
+    __table_args__ = (
+        UniqueConstraint("payment_id", "tranche_seq"),
+        CheckConstraint("amount > 0", name="ck_payment_allocations_amount_positive"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    tranche_seq: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Fen)
+
+
+class DelayNotice(Base):
+    """The buyer's written explanation for paying a tranche late (clause 6.2)."""
+
+    __tablename__ = "delay_notices"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    tranche_seq: Mapped[int] = mapped_column(Integer)
+    given_on: Mapped[date] = mapped_column(Date)
+    explanation: Mapped[str] = mapped_column(Text)
+    expected_payment_on: Mapped[date | None] = mapped_column(Date)
+
+
+class AuditOpinion(Base):
+    """An audit opinion (评审审计意见) with its 审定金额 and the vendor's response (clause 5.1.1)."""
+
+    __tablename__ = "audit_opinions"
+    __table_args__ = (
+        CheckConstraint("audited_amount >= 0", name="ck_audit_opinions_amount"),
+        CheckConstraint("decision IS NULL OR decision IN ('accept', 'object')", name="ck_audit_opinions_decision"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    audited_amount: Mapped[Decimal] = mapped_column(Fen)
+    delivered_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    objection_deadline: Mapped[date] = mapped_column(Date)
+    deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    decision: Mapped[str | None] = mapped_column(String(16))
+    responded_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text)
+    deemed_accepted_on: Mapped[date | None] = mapped_column(Date)   # recorded by the sweep
+    completed_on: Mapped[date | None] = mapped_column(Date)
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Rectification(Base):
+    """A rectification notice (整改) for non-conforming service (clause 6.3)."""
+
+    __tablename__ = "rectifications"
+    __table_args__ = (
+        CheckConstraint("outcome IS NULL OR outcome IN ('fixed', 'failed', 'refused')",
+                        name="ck_rectifications_outcome"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    noticed_on: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Termination(Base):
+    """The contract's termination (clauses 6.2, 6.3, 10.2); at most one per contract."""
+
+    __tablename__ = "terminations"
+    __table_args__ = (
+        CheckConstraint("kind IN ('buyer_convenience', 'buyer_for_cause', 'vendor_nonpayment')",
+                        name="ck_terminations_kind"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    notice_on: Mapped[date] = mapped_column(Date)
+    effective_on: Mapped[date] = mapped_column(Date)
+    earned: Mapped[Decimal] = mapped_column(Fen)
+    penalty: Mapped[Decimal] = mapped_column(Fen)
+
+
+class Amendment(Base):
+    """A supplementary agreement (补充协议): the terms in force from ``effective_from`` (12.3: the latest prevails)."""
+
+    __tablename__ = "amendments"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "seq"),
+        CheckConstraint("total_amount > 0", name="ck_amendments_total_positive"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    signed_on: Mapped[date] = mapped_column(Date)
+    effective_from: Mapped[date] = mapped_column(Date)
+    approval_reference: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    total_amount: Mapped[Decimal] = mapped_column(Fen)
+    tranches: Mapped[list] = mapped_column(JSON)   # [{seq, amount_fen, remainder, due{...}}]
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RightArisen(Base):
+    """A remedy recorded by the sweep when it arose (for the event feed and the reports)."""
+
+    __tablename__ = "rights_arisen"
+    __table_args__ = (UniqueConstraint("contract_id", "right", "tranche_seq"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    right: Mapped[str] = mapped_column(String(48))
+    tranche_seq: Mapped[int] = mapped_column(Integer, default=0)
+    arose_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -28,7 +28,8 @@ def register_api(app: Flask) -> None:
             resp.headers["Cache-Control"] = "no-store"
         return resp
 
-    from settlement.api import contracts, parties
+    from settlement.api import contracts, parties, settlement
     api.register_blueprint(parties.blp, url_prefix=API_PREFIX + "/parties")
     api.register_blueprint(contracts.blp, url_prefix=API_PREFIX + "/contracts")
+    api.register_blueprint(settlement.blp, url_prefix=API_PREFIX + "/contracts")
     app.extensions["settlement"]["api"] = api

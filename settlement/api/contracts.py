@@ -72,4 +72,4 @@ class Earned(MethodView):
         """The monthly earned-value table"""
         s = context.session()
         contract = svc.get_contract(s, context.actor(), contract_id)
-        return views.earned_view(contract, args.get("as_of") or context.today())
+        return views.earned_view(s, contract, args.get("as_of") or context.today())

@@ -157,4 +157,19 @@ def journal_verify():
     click.echo(f"journal OK: {count} entries, chain intact")
 
 
-GROUPS = [db_cli, seed_cli, tokens_cli, calendar_cli, journal_cli]
+settlement_cli = AppGroup("settlement", help="Audit and settlement batch jobs.")
+
+
+@settlement_cli.command("sweep")
+@click.option("--as-of", "as_of", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="business date (YYYY-MM-DD)")
+def settlement_sweep(as_of):
+    """Record deemed acceptances and rights that arose by AS_OF (idempotent)."""
+    from settlement.services.audit import sweep
+    with unit_of_work() as s:
+        result = sweep(s, as_of.date())
+    click.echo(f"sweep {as_of.date().isoformat()}: {result['deemed_accepted']} deemed acceptance(s), "
+               f"{result['rights_arisen']} right(s) recorded")
+
+
+GROUPS = [db_cli, seed_cli, tokens_cli, calendar_cli, journal_cli, settlement_cli]

@@ -48,3 +48,30 @@ def earned_through(table: list[EarnedMonth], day: date) -> Decimal:
         if row.first_day <= day:
             total = row.cumulative
     return total
+
+
+def amended_earned_table(total: Decimal, start: date, end: date,
+                         changes: list[tuple[date, Decimal]]) -> list[EarnedMonth]:
+    """Earned value when supplementary agreements change the total (5.1.2, 12.3).
+
+    ``total`` is the original total; ``changes`` are (effective_from, new total).
+
+    Months before an amendment's effective month keep what they earned under
+    the terms then in force; the new total less what those months earned is
+    spread over the remaining months (remainder in the last), so the table
+    always sums to the latest total.
+    """
+    table = earned_table(total, start, end)
+    for eff, new_total in sorted(changes):
+        fixed = [m for m in table if m.first_day < date(eff.year, eff.month, 1)]
+        rest = [m for m in table if m not in fixed]
+        done = fixed[-1].cumulative if fixed else Decimal("0.00")
+        if not rest:
+            continue
+        amounts = split_evenly_remainder_last(new_total - done, len(rest))
+        running, rebuilt = done, list(fixed)
+        for m, a in zip(rest, amounts):
+            running += a
+            rebuilt.append(EarnedMonth(m.month, m.first_day, a, running))
+        table = rebuilt
+    return table

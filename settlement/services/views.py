@@ -5,24 +5,17 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from settlement.domain.earned import earned_table, earned_through
-from settlement.domain.schedule import ScheduleFacts, build_schedule
+from settlement.domain.earned import earned_through
 from settlement.models import Contract
-from settlement.services.calendar import current_calendar
-from settlement.services.contracts import terms_of
-
-
-def schedule_facts(session: Session, contract: Contract, as_of: date) -> ScheduleFacts:
-    """What has happened on the contract that the schedule depends on (payments, invoices, audit)."""
-    return ScheduleFacts()
+from settlement.services.state import load_state
 
 
 def schedule_view(session: Session, contract: Contract, as_of: date) -> dict:
-    terms = terms_of(contract)
-    lines = build_schedule(terms, current_calendar(session), as_of, schedule_facts(session, contract, as_of))
+    st = load_state(session, contract, as_of)
+    terms, lines = st.terms, st.lines
     return {
         "contract_id": contract.id, "code": contract.code, "as_of": as_of,
-        "total_amount": contract.total_amount,
+        "total_amount": st.terms.total,
         "tranches": [{
             "seq": ln.seq, "amount": ln.amount, "nominal": ln.nominal,
             "due_rule": terms.tranche(ln.seq).due.describe(),
@@ -37,10 +30,11 @@ def schedule_view(session: Session, contract: Contract, as_of: date) -> dict:
     }
 
 
-def earned_view(contract: Contract, as_of: date) -> dict:
-    table = earned_table(contract.total_amount, contract.service_start, contract.service_end)
+def earned_view(session: Session, contract: Contract, as_of: date) -> dict:
+    st = load_state(session, contract, as_of)
+    table = st.earned
     return {
-        "contract_id": contract.id, "as_of": as_of, "total_amount": contract.total_amount,
+        "contract_id": contract.id, "as_of": as_of, "total_amount": table[-1].cumulative,
         "months": [{"month": m.month, "amount": m.amount, "cumulative": m.cumulative,
                     "earned": m.first_day <= as_of} for m in table],
         "earned_to_date": earned_through(table, as_of),

@@ -1,0 +1,198 @@
+"""Schemas for payments, audit, remedies and amendments (issue 4)."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from settlement.api.fields import Amount
+from settlement.api.schemas import PageArgsSchema, StrictSchema, TrancheInSchema
+
+REF = validate.Length(1, 64)
+
+
+class PaymentCreateSchema(StrictSchema):
+    amount = Amount(required=True)
+    paid_on = fields.Date(required=True)
+    bank_reference = fields.String(required=True, validate=REF, metadata={"description": "unique per contract"})
+    payer_account = fields.String(validate=validate.Length(1, 64), allow_none=True)
+    tranche_seq = fields.Integer(validate=validate.Range(1, 99),
+                                 metadata={"description": "default: the earliest tranche with anything outstanding"})
+
+
+class RefundCreateSchema(StrictSchema):
+    amount = Amount(required=True)
+    refunded_on = fields.Date(required=True)
+    bank_reference = fields.String(required=True, validate=REF)
+    payer_account = fields.String(validate=validate.Length(1, 64), allow_none=True)
+
+
+class AllocationSchema(ma.Schema):
+    tranche_seq = fields.Integer(required=True)
+    amount = Amount(required=True)
+
+
+class PaymentSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    contract_id = fields.Integer(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["payment", "refund"]))
+    amount = Amount(required=True)
+    paid_on = fields.Date(required=True)
+    bank_reference = fields.String(required=True)
+    payer_account = fields.String(allow_none=True)
+    source = fields.String(required=True)
+    allocations = fields.List(fields.Nested(AllocationSchema), required=True)
+
+
+class PaymentPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(PaymentSchema), required=True)
+    page = fields.Integer(required=True)
+    page_size = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+
+
+class DelayNoticeCreateSchema(StrictSchema):
+    tranche_seq = fields.Integer(required=True, validate=validate.Range(1, 99))
+    given_on = fields.Date(required=True)
+    explanation = fields.String(required=True, validate=validate.Length(1, 4000))
+    expected_payment_on = fields.Date()
+
+
+class DelayNoticeSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    tranche_seq = fields.Integer(required=True)
+    given_on = fields.Date(required=True)
+    explanation = fields.String(required=True)
+    expected_payment_on = fields.Date(allow_none=True)
+
+
+class RightSchema(ma.Schema):
+    holder = fields.String(required=True, validate=validate.OneOf(["buyer", "vendor"]))
+    right = fields.String(required=True)
+    arose_on = fields.Date(required=True)
+    tranche_seq = fields.Integer(allow_none=True)
+    basis = fields.String(required=True)
+    provisional = fields.Boolean(required=True)
+
+
+class RightsSchema(ma.Schema):
+    contract_id = fields.Integer(required=True)
+    as_of = fields.Date(required=True)
+    rights = fields.List(fields.Nested(RightSchema), required=True)
+
+
+class OpinionCreateSchema(StrictSchema):
+    audited_amount = Amount(required=True, metadata={"description": "审定金额"})
+    delivered_on = fields.Date(required=True, metadata={"description": "the day the vendor received it"})
+    reference = fields.String(validate=validate.Length(1, 200), allow_none=True)
+
+
+class OpinionResponseSchema(StrictSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(["accept", "object"]))
+    responded_on = fields.Date(required=True)
+    reason = fields.String(validate=validate.Length(0, 4000), allow_none=True)
+
+
+class OpinionCompleteSchema(StrictSchema):
+    completed_on = fields.Date(metadata={"description": "default: the acceptance or deemed-acceptance date"})
+
+
+class OpinionSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    contract_id = fields.Integer(required=True)
+    audited_amount = Amount(required=True)
+    delivered_on = fields.Date(required=True)
+    reference = fields.String(allow_none=True)
+    objection_deadline = fields.Date(required=True)
+    provisional = fields.Boolean(required=True)
+    decision = fields.String(allow_none=True)
+    responded_on = fields.Date(allow_none=True)
+    reason = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    binding_on = fields.Date(allow_none=True)
+    completed_on = fields.Date(allow_none=True)
+
+
+class SettlementSchema(ma.Schema):
+    contract_id = fields.Integer(required=True)
+    as_of = fields.Date(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(
+        ["awaiting_opinion", "awaiting_vendor", "accepted", "deemed_accepted", "disputed", "completed", "settled"]))
+    opinion_id = fields.Integer(allow_none=True)
+    audited_amount = Amount(allow_none=True)
+    paid_total = Amount(required=True, allow_negative=True)
+    balance = Amount(allow_none=True, allow_negative=True,
+                     metadata={"description": "audited − paid: positive, the buyer pays; negative, the vendor refunds"})
+    direction = fields.String(allow_none=True)
+    objection_deadline = fields.Date(allow_none=True)
+    provisional = fields.Boolean(required=True)
+    completed_on = fields.Date(allow_none=True)
+    final_tranche_due_date = fields.Date(allow_none=True)
+    final_tranche_amount = Amount(allow_none=True, allow_negative=True)
+
+
+class RectificationCreateSchema(StrictSchema):
+    noticed_on = fields.Date(required=True)
+    description = fields.String(required=True, validate=validate.Length(1, 4000))
+
+
+class RectificationOutcomeSchema(StrictSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(["fixed", "failed", "refused"]))
+    outcome_on = fields.Date(required=True)
+
+
+class RectificationSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    noticed_on = fields.Date(required=True)
+    description = fields.String(required=True)
+    outcome = fields.String(allow_none=True)
+    outcome_on = fields.Date(allow_none=True)
+
+
+class TerminationCreateSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ["buyer_convenience", "buyer_for_cause", "vendor_nonpayment"]))
+    notice_on = fields.Date(required=True)
+
+
+class TerminationSchema(ma.Schema):
+    contract_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    notice_on = fields.Date(required=True)
+    effective_on = fields.Date(required=True)
+    earned = Amount(required=True)
+    paid_total = Amount(required=True)
+    refund_due = Amount(required=True)
+    balance_due = Amount(required=True)
+    penalty = Amount(required=True)
+
+
+class AmendmentCreateSchema(StrictSchema):
+    signed_on = fields.Date(required=True)
+    effective_from = fields.Date(required=True)
+    approval_reference = fields.String(required=True, validate=validate.Length(1, 200),
+                                       metadata={"description": "the buyer's written approval (4.2.2)"})
+    description = fields.String(validate=validate.Length(0, 4000), allow_none=True)
+    total_amount = Amount()
+    tranches = fields.List(fields.Nested(TrancheInSchema), validate=validate.Length(1, 24))
+
+
+class AmendmentTrancheSchema(ma.Schema):
+    seq = fields.Integer(required=True)
+    amount = Amount(required=True)
+    remainder = fields.Boolean(required=True)
+    due = fields.Dict(required=True)
+
+
+class AmendmentSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    seq = fields.Integer(required=True)
+    signed_on = fields.Date(required=True)
+    effective_from = fields.Date(required=True)
+    approval_reference = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    total_amount = Amount(required=True)
+    tranches = fields.List(fields.Nested(AmendmentTrancheSchema), required=True)
+
+
+class ListArgsSchema(PageArgsSchema):
+    pass
