@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer,
+    JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer,
     String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -327,3 +327,31 @@ class RightArisen(Base):
     tranche_seq: Mapped[int] = mapped_column(Integer, default=0)
     arose_on: Mapped[date] = mapped_column(Date)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Invoice(Base):
+    """An invoice (发票) for a tranche; a red-letter invoice (红字发票) is negative and ``reverses`` one."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint("type IN ('ordinary', 'special')", name="ck_invoices_type"),
+        CheckConstraint("net + tax = total", name="ck_invoices_net_tax_total"),
+        CheckConstraint("(reverses_id IS NULL AND total > 0) OR (reverses_id IS NOT NULL AND total < 0)",
+                        name="ck_invoices_sign"),
+        Index("ix_invoices_contract_tranche", "contract_id", "tranche_seq"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    tranche_seq: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    type: Mapped[str] = mapped_column(String(16))
+    issued_on: Mapped[date] = mapped_column(Date, index=True)
+    total: Mapped[Decimal] = mapped_column(Fen)
+    net: Mapped[Decimal] = mapped_column(Fen)
+    tax: Mapped[Decimal] = mapped_column(Fen)
+    rate: Mapped[Decimal] = mapped_column(Rate)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    buyer: Mapped[dict] = mapped_column(JSON)
+    seller: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

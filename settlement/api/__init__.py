@@ -32,4 +32,7 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(parties.blp, url_prefix=API_PREFIX + "/parties")
     api.register_blueprint(contracts.blp, url_prefix=API_PREFIX + "/contracts")
     api.register_blueprint(settlement.blp, url_prefix=API_PREFIX + "/contracts")
+
+    from invoices import api as invoices_api
+    api.register_blueprint(invoices_api.blp, url_prefix=API_PREFIX)
     app.extensions["settlement"]["api"] = api

@@ -236,6 +236,9 @@ class ScheduleLineSchema(ma.Schema):
     status = fields.String(required=True, validate=validate.OneOf(
         ["not_due", "due", "paid", "partially_paid", "overdue"]))
     days_overdue = fields.Integer(required=True)
+    invoice_late = fields.Boolean(required=True, metadata={"description": "5.2: invoiced after invoice_due_date"})
+    invoice_overdue = fields.Boolean(required=True,
+                                     metadata={"description": "5.2: invoice_due_date passed with something uninvoiced"})
 
 
 class ScheduleSchema(ma.Schema):

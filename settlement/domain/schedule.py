@@ -29,6 +29,7 @@ class ScheduleFacts:
     invoiced: dict[int, Decimal] = field(default_factory=dict)    # seq -> net invoiced (reversals netted)
     audit_completed_on: date | None = None                        # 5.1.1: completion of the audit
     final_amount: Decimal | None = None                           # binding audited balance for the last tranche
+    first_invoiced_on: dict[int, date] = field(default_factory=dict)  # seq -> first (non-reversal) invoice date
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ class ScheduleLine:
     uninvoiced: Decimal
     status: str
     days_overdue: int
+    invoice_late: bool = False      # 5.2: the first invoice was issued after the invoice due date
+    invoice_overdue: bool = False   # 5.2: the invoice due date has passed with something uninvoiced
 
     @property
     def provisional(self) -> bool:
@@ -116,8 +119,12 @@ def build_schedule(contract: ContractTerms, cal, as_of: date,
         paid = facts.paid.get(t.seq, ZERO)
         invoiced = facts.invoiced.get(t.seq, ZERO)
         status, days = tranche_status(amount, paid, due, inv_due, as_of)
+        uninvoiced = max(amount - invoiced, ZERO)
+        first = facts.first_invoiced_on.get(t.seq)
         lines.append(ScheduleLine(
             seq=t.seq, amount=amount, nominal=nominal, due=due, invoice_due=inv_due, paid=paid,
             outstanding=max(amount - paid, ZERO), invoiced=invoiced,
-            uninvoiced=max(amount - invoiced, ZERO), status=status, days_overdue=days))
+            uninvoiced=uninvoiced, status=status, days_overdue=days,
+            invoice_late=bool(inv_due and first and first > inv_due.date),
+            invoice_overdue=bool(inv_due and uninvoiced > 0 and as_of > inv_due.date)))
     return lines

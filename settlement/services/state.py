@@ -22,7 +22,8 @@ from settlement.domain.rights import (
 )
 from settlement.domain.schedule import ScheduleFacts, ScheduleLine, build_schedule
 from settlement.models import (
-    Amendment, AuditOpinion, Contract, DelayNotice, Payment, PaymentAllocation, Rectification, Termination,
+    Amendment, AuditOpinion, Contract, DelayNotice, Invoice, Payment, PaymentAllocation, Rectification,
+    Termination,
 )
 from settlement.services.calendar import current_calendar
 from settlement.services.contracts import terms_of
@@ -116,13 +117,15 @@ def opinion_status(op: AuditOpinion | None, as_of: date) -> tuple[str, date | No
     return audit_rules.opinion_state(facts, as_of)
 
 
-def invoiced_hook(session: Session, contract_id: int, as_of: date) -> dict[int, Decimal]:
-    """Net invoiced per tranche (filled in by the invoices package when installed)."""
-    try:
-        from invoices.service import invoiced_by_tranche
-    except ImportError:
-        return {}
-    return invoiced_by_tranche(session, contract_id, as_of)
+def invoiced_by_tranche(session: Session, contract_id: int, as_of: date) -> tuple[dict[int, Decimal], dict[int, date]]:
+    """(net invoiced per tranche, reversals included; first invoice date per tranche) by ``as_of``."""
+    rows = session.execute(
+        select(Invoice.tranche_seq, func.sum(Invoice.total, type_=BigInteger),
+               func.min(case((Invoice.reverses_id.is_(None), Invoice.issued_on))))
+        .where(Invoice.contract_id == contract_id, Invoice.issued_on <= as_of)
+        .group_by(Invoice.tranche_seq)).all()
+    return ({seq: from_fen(total) for seq, total, _ in rows},
+            {seq: first for seq, _, first in rows if first is not None})
 
 
 FAR_FUTURE = date(9998, 12, 31)
@@ -146,9 +149,10 @@ def load_state(session: Session, contract: Contract, as_of: date,
     if binding_on is not None:
         others = sum((t.amount for t in terms.tranches if t.seq != terms.final_tranche.seq), ZERO)
         final_amount = audit_rules.final_tranche_amount(op.audited_amount, others)
-    invoiced = invoiced_hook(session, contract.id, as_of)
+    invoiced, first_invoiced = invoiced_by_tranche(session, contract.id, payments_through or as_of)
     lines = build_schedule(terms, cal, as_of, ScheduleFacts(
-        paid=paid_seq, invoiced=invoiced, audit_completed_on=completed_on, final_amount=final_amount))
+        paid=paid_seq, invoiced=invoiced, audit_completed_on=completed_on, final_amount=final_amount,
+        first_invoiced_on=first_invoiced))
     changes = [(a.effective_from, a.total_amount) for a in amendments if a.effective_from <= as_of]
     earned = amended_earned_table(contract.total_amount, contract.service_start, contract.service_end, changes)
     termination = session.scalar(select(Termination).where(Termination.contract_id == contract.id,

@@ -25,7 +25,8 @@ def schedule_view(session: Session, contract: Contract, as_of: date) -> dict:
             "invoice_due_rule": ln.invoice_due.rule if ln.invoice_due else None,
             "provisional": ln.provisional, "paid": ln.paid, "outstanding": ln.outstanding,
             "invoiced": ln.invoiced, "uninvoiced": ln.uninvoiced, "status": ln.status,
-            "days_overdue": ln.days_overdue,
+            "days_overdue": ln.days_overdue, "invoice_late": ln.invoice_late,
+            "invoice_overdue": ln.invoice_overdue,
         } for ln in lines],
     }
 

@@ -1,0 +1,140 @@
+"""The invoice as one A4 PDF page, laid out like a VAT electronic invoice (数电发票).
+
+The CJK font is a TrueType font embedded in the file (reportlab's CID fonts
+such as STSong-Light are not embedded and show as blank boxes in common
+viewers). It comes from the ``INVOICE_FONT`` setting, else the usual Debian
+locations; it is registered once per process.
+"""
+from __future__ import annotations
+
+import io
+import os
+import threading
+from decimal import Decimal
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
+
+FONT_CANDIDATES = [
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+    "/usr/share/fonts/truetype/arphic/ukai.ttc",
+    "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+]
+TITLES = {"ordinary": "电子发票（普通发票）", "special": "电子发票（增值税专用发票）"}
+
+_registered: dict[str, str] = {}
+_lock = threading.Lock()
+
+
+class FontUnavailable(RuntimeError):
+    """No CJK TrueType font: set INVOICE_FONT to a .ttf/.ttc file (or install fonts-wqy-zenhei)."""
+
+
+def find_font(setting: str | None, candidates: list[str] | None = None) -> str:
+    """The CJK font to embed: INVOICE_FONT if set (it must exist), else the first system font found."""
+    if setting:
+        if os.path.isfile(setting):
+            return setting
+        raise FontUnavailable(f"INVOICE_FONT={setting} does not exist")
+    for path in candidates if candidates is not None else FONT_CANDIDATES:
+        if os.path.isfile(path):
+            return path
+    raise FontUnavailable("no CJK TrueType font found: set INVOICE_FONT to a .ttf/.ttc file "
+                          "(Debian: apt-get install fonts-wqy-zenhei)")
+
+
+def register_font(path: str) -> str:
+    """Register ``path`` with reportlab once per process; returns the font name."""
+    with _lock:
+        name = _registered.get(path)
+        if name is None:
+            name = f"CJK{len(_registered)}"
+            kwargs = {"subfontIndex": 0} if path.lower().endswith(".ttc") else {}
+            pdfmetrics.registerFont(TTFont(name, path, **kwargs))
+            _registered[path] = name
+        return name
+
+
+def _money(d: Decimal) -> str:
+    return f"{Decimal(d):,.2f}"
+
+
+def render_invoice_pdf(inv: dict, font_path: str) -> bytes:
+    """One A4 page for the invoice ``inv`` (a plain dict: see ``invoices.service.invoice_dict``)."""
+    font = register_font(font_path)
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4, pageCompression=1)
+    c.setTitle(f"{TITLES[inv['type']]} {inv['number']}")
+    width, height = A4
+    left, right = 15 * mm, width - 15 * mm
+    red = inv["total"] < 0
+    ink = colors.HexColor("#8B4513")
+
+    c.setFillColor(ink)
+    c.setFont(font, 18)
+    c.drawCentredString(width / 2, height - 25 * mm, TITLES[inv["type"]])
+    c.setFont(font, 10)
+    c.drawString(right - 70 * mm, height - 20 * mm, f"发票号码：{inv['number']}")
+    c.drawString(right - 70 * mm, height - 26 * mm, f"开票日期：{inv['issued_on']:%Y年%m月%d日}")
+    if red:
+        c.setFillColor(colors.red)
+        c.setFont(font, 14)
+        c.drawString(left, height - 22 * mm, "红字发票")
+        c.setFillColor(ink)
+
+    top, box_h = height - 35 * mm, 30 * mm
+    c.setStrokeColor(ink)
+    c.rect(left, top - box_h, right - left, box_h)
+    mid = (left + right) / 2
+    c.line(mid, top, mid, top - box_h)
+    for x0, title, party in ((left, "购买方信息", inv["buyer"]), (mid, "销售方信息", inv["seller"])):
+        c.setFont(font, 10)
+        c.drawString(x0 + 3 * mm, top - 7 * mm, title)
+        c.setFont(font, 9)
+        c.drawString(x0 + 3 * mm, top - 14 * mm, f"名称：{party['name']}")
+        c.drawString(x0 + 3 * mm, top - 20 * mm, f"统一社会信用代码/纳税人识别号：{party.get('taxpayer_id') or ''}")
+        if party.get("bank_account"):
+            c.drawString(x0 + 3 * mm, top - 26 * mm, f"开户行及账号：{party['bank_account']}"[:48])
+
+    table_top = top - box_h
+    rows_h = 40 * mm
+    c.rect(left, table_top - rows_h, right - left, rows_h)
+    cols = [left + 3 * mm, left + 80 * mm, left + 120 * mm, left + 145 * mm]
+    c.setFont(font, 9)
+    for x, head in zip(cols, ("项目名称", "金额", "税率/征收率", "税额")):
+        c.drawString(x, table_top - 6 * mm, head)
+    rate_text = f"{(Decimal(inv['rate']) * 100).normalize():f}%"
+    c.drawString(cols[0], table_top - 13 * mm, f"*信息技术服务*{inv['item']}"[:40])
+    c.drawString(cols[1], table_top - 13 * mm, _money(inv["net"]))
+    c.drawString(cols[2], table_top - 13 * mm, rate_text)
+    c.drawString(cols[3], table_top - 13 * mm, _money(inv["tax"]))
+    c.line(left, table_top - rows_h + 8 * mm, right, table_top - rows_h + 8 * mm)
+    c.drawString(cols[0], table_top - rows_h + 2.5 * mm, "合计")
+    c.drawString(cols[1], table_top - rows_h + 2.5 * mm, f"¥{_money(inv['net'])}")
+    c.drawString(cols[3], table_top - rows_h + 2.5 * mm, f"¥{_money(inv['tax'])}")
+
+    total_top = table_top - rows_h
+    c.rect(left, total_top - 10 * mm, right - left, 10 * mm)
+    c.setFont(font, 10)
+    c.drawString(left + 3 * mm, total_top - 6.5 * mm, f"价税合计（大写）  {inv['amount_in_words']}")
+    c.drawString(right - 55 * mm, total_top - 6.5 * mm, f"（小写）¥{_money(inv['total'])}")
+
+    notes_top = total_top - 10 * mm
+    c.rect(left, notes_top - 25 * mm, right - left, 25 * mm)
+    c.setFont(font, 9)
+    notes = [f"备注：合同编号 {inv['contract_code']}，第{inv['tranche_seq']}笔服务费"]
+    if inv["seller"].get("bank_account"):
+        notes.append(f"收款账户：{inv['seller']['bank_account']}")
+    if inv.get("reverses"):
+        notes.append(f"红字发票，对应蓝字发票号码：{inv['reverses']}" + (f"；原因：{inv['reason']}" if inv.get("reason") else ""))
+    for i, line in enumerate(notes):
+        c.drawString(left + 3 * mm, notes_top - (6 + 6 * i) * mm, line[:70])
+    c.showPage()
+    c.save()
+    return buf.getvalue()
