@@ -78,17 +78,17 @@ def render_invoice_pdf(inv: dict, font_path: str) -> bytes:
 
     c.setFillColor(ink)
     c.setFont(font, 18)
-    c.drawCentredString(width / 2, height - 25 * mm, TITLES[inv["type"]])
-    c.setFont(font, 10)
-    c.drawString(right - 70 * mm, height - 20 * mm, f"发票号码：{inv['number']}")
-    c.drawString(right - 70 * mm, height - 26 * mm, f"开票日期：{inv['issued_on']:%Y年%m月%d日}")
+    c.drawCentredString(width / 2, height - 16 * mm, TITLES[inv["type"]])
+    c.setFont(font, 9)
+    c.drawString(right - 62 * mm, height - 28 * mm, f"发票号码：{inv['number']}")
+    c.drawString(right - 62 * mm, height - 33 * mm, f"开票日期：{inv['issued_on']:%Y年%m月%d日}")
     if red:
         c.setFillColor(colors.red)
         c.setFont(font, 14)
         c.drawString(left, height - 22 * mm, "红字发票")
         c.setFillColor(ink)
 
-    top, box_h = height - 35 * mm, 30 * mm
+    top, box_h = height - 37 * mm, 34 * mm
     c.setStrokeColor(ink)
     c.rect(left, top - box_h, right - left, box_h)
     mid = (left + right) / 2
@@ -100,7 +100,10 @@ def render_invoice_pdf(inv: dict, font_path: str) -> bytes:
         c.drawString(x0 + 3 * mm, top - 14 * mm, f"名称：{party['name']}")
         c.drawString(x0 + 3 * mm, top - 20 * mm, f"统一社会信用代码/纳税人识别号：{party.get('taxpayer_id') or ''}")
         if party.get("bank_account"):
-            c.drawString(x0 + 3 * mm, top - 26 * mm, f"开户行及账号：{party['bank_account']}"[:48])
+            bank, _, account = party["bank_account"].rpartition(" ")
+            c.drawString(x0 + 3 * mm, top - 26 * mm, f"开户行：{bank or account}")
+            if bank:
+                c.drawString(x0 + 3 * mm, top - 31 * mm, f"账号：{account}")
 
     table_top = top - box_h
     rows_h = 40 * mm
