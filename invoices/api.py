@@ -42,7 +42,7 @@ class ContractInvoices(MethodView):
         contract = get_contract(s, context.actor(), contract_id, for_update=True)
         require_role(contract, context.actor(), "vendor")
         inv = svc.issue(s, context.actor(), contract, data)
-        s.commit()
+        s.flush()
         return svc.full_invoice_dict(s, inv, contract)
 
 
@@ -101,5 +101,5 @@ class InvoiceReverse(MethodView):
         inv, contract = svc.get_invoice(s, context.actor(), invoice_id, for_update=True)
         require_role(contract, context.actor(), "vendor")
         red = svc.reverse(s, context.actor(), contract, inv, data)
-        s.commit()
+        s.flush()
         return svc.full_invoice_dict(s, red, contract)

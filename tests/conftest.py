@@ -101,8 +101,11 @@ class Api:
             self.tokens[key] = plain
         return self.tokens[key]
 
-    def call(self, method, path, *, as_=("admin", None), json=None, data=None, headers=None, **kw):
+    def call(self, method, path, *, as_=("admin", None), json=None, data=None, headers=None, key="auto", **kw):
+        """``key``: the Idempotency-Key for a POST ("auto": a fresh one; None: no header)."""
         hdrs = {"Authorization": f"Bearer {self.token(*as_)}"} if as_ else {}
+        if method == "POST" and key is not None:
+            hdrs["Idempotency-Key"] = uuid.uuid4().hex if key == "auto" else key
         hdrs.update(headers or {})
         resp = self.client.open(path, method=method, json=json, data=data, headers=hdrs, **kw)
         return resp

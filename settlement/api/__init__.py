@@ -21,6 +21,8 @@ def register_api(app: Flask) -> None:
     app.before_request(context.authenticate_request)
     app.teardown_request(context.close_session)
 
+    app.after_request(context.finish_request)
+
     @app.after_request
     def _headers(resp):
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")

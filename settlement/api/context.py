@@ -55,9 +55,35 @@ def authenticate_request() -> None:
         raise Unauthorized("the token is unknown, malformed or revoked",
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     g.actor = found
+    from settlement.api import idempotency
+    return idempotency.begin(session(), found)
+
+
+def finish_request(response):
+    """Commit a successful write (with its idempotency key) in one transaction; roll back anything else."""
+    s = g.get("db_session")
+    if s is None:
+        return response
+    if request.method in WRITE_METHODS and 200 <= response.status_code < 300:
+        from settlement.api import idempotency
+        try:
+            idempotency.record(s, response)
+            s.commit()
+        except Exception:  # noqa: BLE001 - a failed commit must never look like a success
+            s.rollback()
+            current_app.logger.exception("commit failed")
+            from settlement.api.problems import problem_response
+            return problem_response(409, "Conflict", "the write could not be committed because of a "
+                                    "concurrent change; retry the request", type_slug="write-conflict",
+                                    headers={"Retry-After": "1"})
+    else:
+        s.rollback()
+    return response
 
 
 def close_session(exc=None) -> None:
+    from settlement.api import idempotency
+    idempotency.release()
     s = g.pop("db_session", None)
     if s is not None:
         s.rollback()

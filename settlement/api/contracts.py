@@ -38,7 +38,7 @@ class Contracts(MethodView):
             raise Forbidden(f"the {actor.role} role may not create contracts; it needs admin or buyer")
         s = context.session()
         contract = svc.create_contract(s, actor, data)
-        s.commit()
+        s.flush()
         return svc.contract_dict(contract)
 
 

@@ -28,7 +28,7 @@ class Parties(MethodView):
         _admin_only()
         s = context.session()
         party = svc.create_party(s, context.actor(), data)
-        s.commit()
+        s.flush()
         return svc.party_dict(party)
 
 
@@ -43,5 +43,5 @@ class PartyByCode(MethodView):
         _admin_only()
         s = context.session()
         party = svc.update_party(s, context.actor(), code, data)
-        s.commit()
+        s.flush()
         return svc.party_dict(party)

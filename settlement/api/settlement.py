@@ -62,7 +62,7 @@ class Payments(MethodView):
         contract = _write(contract_id, "buyer", "admin")
         s = context.session()
         p = pay_svc.record_payment(s, context.actor(), contract, data)
-        s.commit()
+        s.flush()
         return pay_svc.payment_dict(p)
 
 
@@ -78,7 +78,7 @@ class Refunds(MethodView):
         contract = _write(contract_id, "buyer", "vendor", "admin")
         s = context.session()
         p = pay_svc.record_refund(s, context.actor(), contract, data)
-        s.commit()
+        s.flush()
         return pay_svc.payment_dict(p)
 
 
@@ -93,7 +93,7 @@ class DelayNotices(MethodView):
         contract = _write(contract_id, "buyer", "admin")
         s = context.session()
         n = pay_svc.record_delay_notice(s, context.actor(), contract, data)
-        s.commit()
+        s.flush()
         return pay_svc.delay_notice_dict(n)
 
 
@@ -129,7 +129,7 @@ class Opinions(MethodView):
         contract = _write(contract_id, "buyer", "auditor", "admin")
         s = context.session()
         op = audit_svc.deliver_opinion(s, context.actor(), contract, data)
-        s.commit()
+        s.flush()
         return audit_svc.opinion_dict(op, data["delivered_on"])
 
 
@@ -145,7 +145,7 @@ class OpinionResponse(MethodView):
         contract = _write(contract_id, "vendor")
         s = context.session()
         op = audit_svc.respond(s, context.actor(), contract, audit_svc.get_opinion(s, contract, opinion_id), data)
-        s.commit()
+        s.flush()
         return audit_svc.opinion_dict(op, data["responded_on"])
 
 
@@ -161,7 +161,7 @@ class OpinionComplete(MethodView):
         contract = _write(contract_id, "buyer", "auditor", "admin")
         s = context.session()
         op = audit_svc.complete(s, context.actor(), contract, audit_svc.get_opinion(s, contract, opinion_id), data)
-        s.commit()
+        s.flush()
         return audit_svc.opinion_dict(op, op.completed_on)
 
 
@@ -195,7 +195,7 @@ class Rectifications(MethodView):
         contract = _write(contract_id, "buyer", "admin")
         s = context.session()
         r = rem_svc.notice_rectification(s, context.actor(), contract, data)
-        s.commit()
+        s.flush()
         return rem_svc.rectification_dict(r)
 
 
@@ -211,7 +211,7 @@ class RectificationOutcome(MethodView):
         contract = _write(contract_id, "buyer", "admin")
         s = context.session()
         r = rem_svc.record_outcome(s, context.actor(), contract, rect_id, data)
-        s.commit()
+        s.flush()
         return rem_svc.rectification_dict(r)
 
 
@@ -227,7 +227,7 @@ class Terminations(MethodView):
         contract = _write(contract_id, "buyer", "vendor", "admin")
         s = context.session()
         t = rem_svc.terminate(s, context.actor(), contract, data)
-        s.commit()
+        s.flush()
         return rem_svc.termination_dict(s, contract, t)
 
 
@@ -262,5 +262,5 @@ class Amendments(MethodView):
         contract = _write(contract_id, "buyer", "admin")
         s = context.session()
         a = amend_svc.amend(s, context.actor(), contract, data)
-        s.commit()
+        s.flush()
         return amend_svc.amendment_dict(a)
