@@ -18,7 +18,7 @@ from settlement.services.contracts import get_contract, require_role
 blp = Blueprint("invoices", __name__, description="Invoices (发票): VAT, uppercase amounts, PDF, red-letter")
 
 
-@blp.route("/contracts/<int:contract_id>/invoices")
+@blp.route("/contracts/<int(max=2147483647):contract_id>/invoices")
 class ContractInvoices(MethodView):
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, InvoicePageSchema)
@@ -46,7 +46,7 @@ class ContractInvoices(MethodView):
         return svc.full_invoice_dict(s, inv, contract)
 
 
-@blp.route("/contracts/<int:contract_id>/vat")
+@blp.route("/contracts/<int(max=2147483647):contract_id>/vat")
 class ContractVat(MethodView):
     @blp.arguments(AsOfArgsSchema, location="query")
     @blp.response(200, VatSummarySchema)
@@ -58,7 +58,7 @@ class ContractVat(MethodView):
         return svc.vat_summary(s, contract, args.get("as_of") or context.today())
 
 
-@blp.route("/invoices/<int:invoice_id>")
+@blp.route("/invoices/<int(max=2147483647):invoice_id>")
 class InvoiceById(MethodView):
     @blp.response(200, InvoiceSchema)
     @blp.alt_response(404, description="no such invoice, or not the caller's")
@@ -69,7 +69,7 @@ class InvoiceById(MethodView):
         return svc.full_invoice_dict(s, inv, contract)
 
 
-@blp.route("/invoices/<int:invoice_id>/pdf")
+@blp.route("/invoices/<int(max=2147483647):invoice_id>/pdf")
 class InvoicePdf(MethodView):
     @blp.response(200, content_type="application/pdf", description="one A4 page")
     @blp.alt_response(404, description="no such invoice, or not the caller's")
@@ -88,7 +88,7 @@ class InvoicePdf(MethodView):
                         headers={"Content-Disposition": f'inline; filename="invoice-{inv.number}.pdf"'})
 
 
-@blp.route("/invoices/<int:invoice_id>/reverse")
+@blp.route("/invoices/<int(max=2147483647):invoice_id>/reverse")
 class InvoiceReverse(MethodView):
     @blp.arguments(InvoiceReverseSchema)
     @blp.response(201, InvoiceSchema)

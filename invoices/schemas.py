@@ -5,7 +5,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from settlement.api.fields import Amount
-from settlement.api.schemas import RateField, StrictSchema
+from settlement.api.schemas import BusinessDate, RateField, StrictSchema
 
 NUMBER = validate.Regexp(r"^(\d{8}|\d{20})$", error="must be the tax platform's number: 20 digits (数电) or 8 digits")
 
@@ -14,14 +14,14 @@ class InvoiceCreateSchema(StrictSchema):
     tranche_seq = fields.Integer(required=True, validate=validate.Range(1, 99))
     type = fields.String(required=True, validate=validate.OneOf(["ordinary", "special"]),
                          metadata={"description": "ordinary 普通发票 / special 增值税专用发票"})
-    issued_on = fields.Date(required=True)
+    issued_on = BusinessDate(required=True)
     number = fields.String(validate=NUMBER, metadata={"description": "default: a generated 20-digit number"})
     amount = Amount(metadata={"description": "tax-inclusive; default: what is left uninvoiced on the tranche"})
 
 
 class InvoiceReverseSchema(StrictSchema):
     reason = fields.String(required=True, validate=validate.Length(1, 500))
-    issued_on = fields.Date(required=True)
+    issued_on = BusinessDate(required=True)
     number = fields.String(validate=NUMBER)
 
 
@@ -39,7 +39,7 @@ class InvoiceSchema(ma.Schema):
     number = fields.String(required=True)
     type = fields.String(required=True)
     type_name = fields.String(required=True)
-    issued_on = fields.Date(required=True)
+    issued_on = BusinessDate(required=True)
     tranche_seq = fields.Integer(required=True)
     total = Amount(required=True, allow_negative=True, metadata={"description": "价税合计"})
     net = Amount(required=True, allow_negative=True)
@@ -47,7 +47,7 @@ class InvoiceSchema(ma.Schema):
     rate = RateField(required=True)
     amount_in_words = fields.String(required=True, metadata={"description": "价税合计（大写）"})
     late = fields.Boolean(required=True)
-    invoice_due_date = fields.Date(allow_none=True)
+    invoice_due_date = BusinessDate(allow_none=True)
     red_letter = fields.Boolean(required=True)
     reverses = fields.String(allow_none=True)
     reverses_id = fields.Integer(allow_none=True)

@@ -1,9 +1,10 @@
-"""SQLAlchemy column types for money."""
+"""SQLAlchemy column types: money as integer fen, instants as UTC."""
 from __future__ import annotations
 
+from datetime import timezone
 from decimal import Decimal
 
-from sqlalchemy import BigInteger
+from sqlalchemy import BigInteger, DateTime
 from sqlalchemy.types import TypeDecorator
 
 from settlement.domain.money import from_fen, to_fen
@@ -24,3 +25,22 @@ class Fen(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else from_fen(value)
+
+
+class UtcDateTime(TypeDecorator):
+    """An instant, always timezone-aware UTC in Python (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("instants must be timezone-aware")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)

@@ -9,13 +9,13 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import (
-    JSON, BigInteger, Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer,
+    JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
     String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from settlement.dbtypes import Fen
+from settlement.dbtypes import Fen, UtcDateTime
 
 
 class Rate(TypeDecorator):
@@ -85,7 +85,7 @@ class Contract(Base):
     penalty_rate: Mapped[Decimal] = mapped_column(Rate)
     rectification_limit: Mapped[int] = mapped_column(Integer)
     termination_notice_months: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     parties: Mapped[list["ContractParty"]] = relationship(
         order_by="ContractParty.position", cascade="all, delete-orphan", lazy="selectin")
@@ -159,8 +159,8 @@ class ApiToken(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
     role: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     party: Mapped[Party | None] = relationship(lazy="joined")
 
 
@@ -171,7 +171,7 @@ class CalendarYear(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     source: Mapped[str] = mapped_column(Text)
     data: Mapped[dict] = mapped_column(JSON)
-    loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class JournalEntry(Base):
@@ -180,7 +180,7 @@ class JournalEntry(Base):
     __tablename__ = "journal_entries"
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                      autoincrement=False)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[dict] = mapped_column(JSON)
     action: Mapped[str] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(64))
@@ -209,7 +209,7 @@ class Payment(Base):
     bank_reference: Mapped[str] = mapped_column(String(64))
     payer_account: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(16), default="api")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     allocations: Mapped[list["PaymentAllocation"]] = relationship(
         order_by="PaymentAllocation.tranche_seq", cascade="all, delete-orphan", lazy="selectin")
 
@@ -260,7 +260,7 @@ class AuditOpinion(Base):
     deemed_accepted_on: Mapped[date | None] = mapped_column(Date)   # recorded by the sweep
     completed_on: Mapped[date | None] = mapped_column(Date)
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Rectification(Base):
@@ -313,7 +313,7 @@ class Amendment(Base):
     description: Mapped[str | None] = mapped_column(Text)
     total_amount: Mapped[Decimal] = mapped_column(Fen)
     tranches: Mapped[list] = mapped_column(JSON)   # [{seq, amount_fen, remainder, due{...}}]
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class RightArisen(Base):
@@ -326,7 +326,7 @@ class RightArisen(Base):
     right: Mapped[str] = mapped_column(String(48))
     tranche_seq: Mapped[int] = mapped_column(Integer, default=0)
     arose_on: Mapped[date] = mapped_column(Date)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Invoice(Base):
@@ -354,7 +354,7 @@ class Invoice(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     buyer: Mapped[dict] = mapped_column(JSON)
     seller: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class IdempotencyKey(Base):
@@ -369,4 +369,4 @@ class IdempotencyKey(Base):
     status: Mapped[int] = mapped_column(Integer)
     content_type: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -42,7 +42,7 @@ class Contracts(MethodView):
         return svc.contract_dict(contract)
 
 
-@blp.route("/<int:contract_id>")
+@blp.route("/<int(max=2147483647):contract_id>")
 class ContractById(MethodView):
     @blp.response(200, ContractSchema)
     @blp.alt_response(404, description="no such contract, or not the caller's")
@@ -51,7 +51,7 @@ class ContractById(MethodView):
         return svc.contract_dict(svc.get_contract(context.session(), context.actor(), contract_id))
 
 
-@blp.route("/<int:contract_id>/schedule")
+@blp.route("/<int(max=2147483647):contract_id>/schedule")
 class Schedule(MethodView):
     @blp.arguments(AsOfArgsSchema, location="query")
     @blp.response(200, ScheduleSchema)
@@ -63,7 +63,7 @@ class Schedule(MethodView):
         return views.schedule_view(s, contract, args.get("as_of") or context.today())
 
 
-@blp.route("/<int:contract_id>/earned")
+@blp.route("/<int(max=2147483647):contract_id>/earned")
 class Earned(MethodView):
     @blp.arguments(AsOfArgsSchema, location="query")
     @blp.response(200, EarnedSchema)

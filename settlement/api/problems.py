@@ -1,11 +1,13 @@
 """RFC 9457 ``application/problem+json`` for every error the API returns."""
 from __future__ import annotations
 
+import http
 import json
 import logging
 
 import marshmallow as ma
 from flask import Response, current_app
+from apispec import BasePlugin
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -23,7 +25,10 @@ TYPE_BY_STATUS = {
 
 
 class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details (documentation only)."""
+    """RFC 9457 problem details (documentation only); some problems add figures (e.g. paid_total)."""
+
+    class Meta:
+        unknown = ma.INCLUDE
 
     type = ma.fields.String(required=True)
     title = ma.fields.String(required=True)
@@ -80,10 +85,52 @@ def handle_problem(exc: Problem) -> Response:
                             exc.headers, exc.extra)
 
 
+PROBLEM_TYPE = "application/problem+json"
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+class ProblemDocPlugin(BasePlugin):
+    """Documents what every operation may answer: problem+json errors, 401, and the
+    Idempotency-Key header and 400/413 on writes."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        for method, op in (operations or {}).items():
+            responses = op.setdefault("responses", {})
+            for code, resp in list(responses.items()):
+                if isinstance(resp, dict) and str(code)[0] in "45" and "content" not in resp and "schema" not in resp:
+                    resp["content"] = {PROBLEM_TYPE: {"schema": PROBLEM_REF}}
+            responses.setdefault("401", "UNAUTHORIZED")
+            if method in ("post", "patch"):
+                responses.setdefault("400", "BAD_REQUEST")
+                responses.setdefault("413", "REQUEST_ENTITY_TOO_LARGE")
+            if method == "post":
+                op.setdefault("parameters", []).append({
+                    "in": "header", "name": "Idempotency-Key", "required": False,
+                    "description": "1-255 characters; required for the vendor role. Same key + same request "
+                                   "replays the first response; another request with the key → 422.",
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 255}})
+
+
 class ProblemApi(Api):
     """flask-smorest's Api with every error rendered as problem+json."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app=None, *, spec_kwargs=None):
+        spec_kwargs = dict(spec_kwargs or {})
+        spec_kwargs.setdefault("extra_plugins", [ProblemDocPlugin()])
+        super().__init__(app, spec_kwargs=spec_kwargs)
+
+    def _register_responses(self):
+        """The shared error responses (one per status, and the default), as problem+json."""
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_TYPE: {"schema": self.ERROR_SCHEMA}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response("DEFAULT_ERROR", {
+            "description": "Default error response",
+            "content": {PROBLEM_TYPE: {"schema": self.ERROR_SCHEMA}}}, lazy=True)
 
     def _register_error_handlers(self):
         super()._register_error_handlers()

@@ -5,6 +5,8 @@ silently drops a value.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 import marshmallow as ma
@@ -17,10 +19,56 @@ CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
                        error="must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
 
 
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2090, 12, 31)
+
+
+class BusinessDate(fields.Date):
+    """An ISO date the calendar can reason about (2000-01-01..2090-12-31)."""
+
+    def __init__(self, **kwargs):
+        validators = list(kwargs.pop("validate", None) or [])
+        validators.append(validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                                         error="must be between 2000-01-01 and 2090-12-31"))
+        super().__init__(validate=validators, **kwargs)
+
+
+def _bad_text(value) -> str | None:
+    """Why a string cannot be stored as text (PostgreSQL refuses NUL; UTF-8 has no lone surrogates)."""
+    if "\x00" in value:
+        return "must not contain the NUL character"
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        return "must be valid Unicode text (no lone surrogates)"
+    return None
+
+
+def _text_errors(value, path: str, errors: dict) -> None:
+    if isinstance(value, str):
+        why = _bad_text(value)
+        if why:
+            errors.setdefault(path or "_schema", []).append(why)
+    elif isinstance(value, Mapping):
+        for k in value:
+            v = value[k]
+            _text_errors(v, f"{path}.{k}" if path else str(k), errors)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _text_errors(v, f"{path}.{i}" if path else str(i), errors)
+
+
 class StrictSchema(ma.Schema):
+    """Input schemas: unknown fields rejected, text that cannot be stored rejected."""
+
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+    @ma.pre_load(pass_collection=True)
+    def _refuse_unstorable_text(self, data, **kwargs):
+        errors: dict = {}
+        _text_errors(data, "", errors)
+        if errors:
+            raise ma.ValidationError(errors)
+        return data
 
 
 class RateField(fields.String):
@@ -83,7 +131,7 @@ class PartySchema(StrictSchema):
 class DueRuleSchema(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(DUE_KINDS))
     months = fields.Integer(validate=validate.Range(0, 120), metadata={"description": "for months_after_signing"})
-    date = fields.Date(metadata={"description": "for on_or_before"})
+    date = BusinessDate(metadata={"description": "for on_or_before"})
     days = fields.Integer(validate=validate.Range(1, 250), metadata={"description": "for working_days_after_audit"})
 
     @validates_schema
@@ -121,7 +169,7 @@ class TrancheInSchema(StrictSchema):
 
 class TaxRateSchema(StrictSchema):
     rate = RateField(required=True)
-    effective_from = fields.Date(metadata={"description": "default: signed_on"})
+    effective_from = BusinessDate(metadata={"description": "default: signed_on"})
 
 
 class TermsSchema(StrictSchema):
@@ -140,9 +188,9 @@ class ContractCreateSchema(StrictSchema):
     vendors = fields.List(fields.String(validate=CODE), required=True, validate=validate.Length(1, 10))
     auditors = fields.List(fields.String(validate=CODE), load_default=list)
     total_amount = Amount(required=True)
-    signed_on = fields.Date(required=True)
-    service_start = fields.Date(required=True)
-    service_end = fields.Date(required=True)
+    signed_on = BusinessDate(required=True)
+    service_start = BusinessDate(required=True)
+    service_end = BusinessDate(required=True)
     tax_rates = fields.List(fields.Nested(TaxRateSchema), validate=validate.Length(1, 20))
     tranches = fields.List(fields.Nested(TrancheInSchema), required=True, validate=validate.Length(1, 24))
     terms = fields.Nested(TermsSchema)
@@ -151,7 +199,7 @@ class ContractCreateSchema(StrictSchema):
 class DueRuleOutSchema(ma.Schema):
     kind = fields.String(required=True)
     months = fields.Integer()
-    date = fields.Date()
+    date = BusinessDate()
     days = fields.Integer()
 
 
@@ -174,7 +222,7 @@ class TermsOutSchema(ma.Schema):
 
 class TaxRateOutSchema(ma.Schema):
     rate = RateField(required=True)
-    effective_from = fields.Date(required=True)
+    effective_from = BusinessDate(required=True)
 
 
 class ContractSchema(ma.Schema):
@@ -182,9 +230,9 @@ class ContractSchema(ma.Schema):
     code = fields.String(required=True)
     title = fields.String(required=True)
     total_amount = Amount(required=True)
-    signed_on = fields.Date(required=True)
-    service_start = fields.Date(required=True)
-    service_end = fields.Date(required=True)
+    signed_on = BusinessDate(required=True)
+    service_start = BusinessDate(required=True)
+    service_end = BusinessDate(required=True)
     buyer = fields.String(required=True)
     vendors = fields.List(fields.String(), required=True)
     auditors = fields.List(fields.String(), required=True)
@@ -210,11 +258,11 @@ class ContractPageSchema(ma.Schema):
 
 
 class AsOfArgsSchema(StrictSchema):
-    as_of = fields.Date(metadata={"description": "business date (Asia/Shanghai); default today"})
+    as_of = BusinessDate(metadata={"description": "business date (Asia/Shanghai); default today"})
 
 
 class ComputedDateSchema(ma.Schema):
-    date = fields.Date(required=True)
+    date = BusinessDate(required=True)
     provisional = fields.Boolean(required=True)
     rule = fields.String(required=True)
 
@@ -224,9 +272,9 @@ class ScheduleLineSchema(ma.Schema):
     amount = Amount(required=True, allow_negative=True)
     nominal = fields.Boolean(required=True, metadata={"description": "amount not fixed yet (awaits the audit)"})
     due_rule = fields.String(required=True)
-    due_date = fields.Date(required=True, allow_none=True)
+    due_date = BusinessDate(required=True, allow_none=True)
     due_date_rule = fields.String(required=True, allow_none=True)
-    invoice_due_date = fields.Date(required=True, allow_none=True)
+    invoice_due_date = BusinessDate(required=True, allow_none=True)
     invoice_due_rule = fields.String(required=True, allow_none=True)
     provisional = fields.Boolean(required=True)
     paid = Amount(required=True)
@@ -244,7 +292,7 @@ class ScheduleLineSchema(ma.Schema):
 class ScheduleSchema(ma.Schema):
     contract_id = fields.Integer(required=True)
     code = fields.String(required=True)
-    as_of = fields.Date(required=True)
+    as_of = BusinessDate(required=True)
     total_amount = Amount(required=True)
     tranches = fields.List(fields.Nested(ScheduleLineSchema), required=True)
 
@@ -258,7 +306,7 @@ class EarnedMonthSchema(ma.Schema):
 
 class EarnedSchema(ma.Schema):
     contract_id = fields.Integer(required=True)
-    as_of = fields.Date(required=True)
+    as_of = BusinessDate(required=True)
     total_amount = Amount(required=True)
     months = fields.List(fields.Nested(EarnedMonthSchema), required=True)
     earned_to_date = Amount(required=True)

@@ -40,7 +40,7 @@ def _as_of(args):
     return args.get("as_of") or context.today()
 
 
-@blp.route("/<int:contract_id>/payments")
+@blp.route("/<int(max=2147483647):contract_id>/payments")
 class Payments(MethodView):
     @blp.arguments(ListArgsSchema, location="query")
     @blp.response(200, PaymentPageSchema)
@@ -66,7 +66,7 @@ class Payments(MethodView):
         return pay_svc.payment_dict(p)
 
 
-@blp.route("/<int:contract_id>/refunds")
+@blp.route("/<int(max=2147483647):contract_id>/refunds")
 class Refunds(MethodView):
     @blp.arguments(RefundCreateSchema)
     @blp.response(201, PaymentSchema)
@@ -82,7 +82,7 @@ class Refunds(MethodView):
         return pay_svc.payment_dict(p)
 
 
-@blp.route("/<int:contract_id>/delay-notices")
+@blp.route("/<int(max=2147483647):contract_id>/delay-notices")
 class DelayNotices(MethodView):
     @blp.arguments(DelayNoticeCreateSchema)
     @blp.response(201, DelayNoticeSchema)
@@ -97,7 +97,7 @@ class DelayNotices(MethodView):
         return pay_svc.delay_notice_dict(n)
 
 
-@blp.route("/<int:contract_id>/rights")
+@blp.route("/<int(max=2147483647):contract_id>/rights")
 class Rights(MethodView):
     @blp.arguments(AsOfArgsSchema, location="query")
     @blp.response(200, RightsSchema)
@@ -107,7 +107,7 @@ class Rights(MethodView):
         return rem_svc.rights_view(context.session(), _read(contract_id), _as_of(args))
 
 
-@blp.route("/<int:contract_id>/audit-opinions")
+@blp.route("/<int(max=2147483647):contract_id>/audit-opinions")
 class Opinions(MethodView):
     @blp.arguments(AsOfArgsSchema, location="query")
     @blp.response(200, OpinionSchema(many=True))
@@ -133,7 +133,7 @@ class Opinions(MethodView):
         return audit_svc.opinion_dict(op, data["delivered_on"])
 
 
-@blp.route("/<int:contract_id>/audit-opinions/<int:opinion_id>/response")
+@blp.route("/<int(max=2147483647):contract_id>/audit-opinions/<int(max=2147483647):opinion_id>/response")
 class OpinionResponse(MethodView):
     @blp.arguments(OpinionResponseSchema)
     @blp.response(200, OpinionSchema)
@@ -149,7 +149,7 @@ class OpinionResponse(MethodView):
         return audit_svc.opinion_dict(op, data["responded_on"])
 
 
-@blp.route("/<int:contract_id>/audit-opinions/<int:opinion_id>/complete")
+@blp.route("/<int(max=2147483647):contract_id>/audit-opinions/<int(max=2147483647):opinion_id>/complete")
 class OpinionComplete(MethodView):
     @blp.arguments(OpinionCompleteSchema)
     @blp.response(200, OpinionSchema)
@@ -165,7 +165,7 @@ class OpinionComplete(MethodView):
         return audit_svc.opinion_dict(op, op.completed_on)
 
 
-@blp.route("/<int:contract_id>/settlement")
+@blp.route("/<int(max=2147483647):contract_id>/settlement")
 class Settlement(MethodView):
     @blp.arguments(AsOfArgsSchema, location="query")
     @blp.response(200, SettlementSchema)
@@ -175,7 +175,7 @@ class Settlement(MethodView):
         return audit_svc.settlement_view(context.session(), _read(contract_id), _as_of(args))
 
 
-@blp.route("/<int:contract_id>/rectifications")
+@blp.route("/<int(max=2147483647):contract_id>/rectifications")
 class Rectifications(MethodView):
     @blp.response(200, RectificationSchema(many=True))
     @blp.alt_response(404, description="no such contract, or not the caller's")
@@ -199,7 +199,7 @@ class Rectifications(MethodView):
         return rem_svc.rectification_dict(r)
 
 
-@blp.route("/<int:contract_id>/rectifications/<int:rect_id>/outcome")
+@blp.route("/<int(max=2147483647):contract_id>/rectifications/<int(max=2147483647):rect_id>/outcome")
 class RectificationOutcome(MethodView):
     @blp.arguments(RectificationOutcomeSchema)
     @blp.response(200, RectificationSchema)
@@ -215,7 +215,7 @@ class RectificationOutcome(MethodView):
         return rem_svc.rectification_dict(r)
 
 
-@blp.route("/<int:contract_id>/terminations")
+@blp.route("/<int(max=2147483647):contract_id>/terminations")
 class Terminations(MethodView):
     @blp.arguments(TerminationCreateSchema)
     @blp.response(201, TerminationSchema)
@@ -231,7 +231,7 @@ class Terminations(MethodView):
         return rem_svc.termination_dict(s, contract, t)
 
 
-@blp.route("/<int:contract_id>/termination")
+@blp.route("/<int(max=2147483647):contract_id>/termination")
 class TerminationView(MethodView):
     @blp.response(200, TerminationSchema)
     @blp.alt_response(404, description="not terminated, or not the caller's")
@@ -242,7 +242,7 @@ class TerminationView(MethodView):
         return rem_svc.termination_dict(s, contract, rem_svc.get_termination(s, contract))
 
 
-@blp.route("/<int:contract_id>/amendments")
+@blp.route("/<int(max=2147483647):contract_id>/amendments")
 class Amendments(MethodView):
     @blp.response(200, AmendmentSchema(many=True))
     @blp.alt_response(404, description="no such contract, or not the caller's")

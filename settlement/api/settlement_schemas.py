@@ -5,14 +5,14 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from settlement.api.fields import Amount
-from settlement.api.schemas import PageArgsSchema, StrictSchema, TrancheInSchema
+from settlement.api.schemas import BusinessDate, PageArgsSchema, StrictSchema, TrancheInSchema
 
 REF = validate.Length(1, 64)
 
 
 class PaymentCreateSchema(StrictSchema):
     amount = Amount(required=True)
-    paid_on = fields.Date(required=True)
+    paid_on = BusinessDate(required=True)
     bank_reference = fields.String(required=True, validate=REF, metadata={"description": "unique per contract"})
     payer_account = fields.String(validate=validate.Length(1, 64), allow_none=True)
     tranche_seq = fields.Integer(validate=validate.Range(1, 99),
@@ -21,7 +21,7 @@ class PaymentCreateSchema(StrictSchema):
 
 class RefundCreateSchema(StrictSchema):
     amount = Amount(required=True)
-    refunded_on = fields.Date(required=True)
+    refunded_on = BusinessDate(required=True)
     bank_reference = fields.String(required=True, validate=REF)
     payer_account = fields.String(validate=validate.Length(1, 64), allow_none=True)
 
@@ -36,7 +36,7 @@ class PaymentSchema(ma.Schema):
     contract_id = fields.Integer(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["payment", "refund"]))
     amount = Amount(required=True)
-    paid_on = fields.Date(required=True)
+    paid_on = BusinessDate(required=True)
     bank_reference = fields.String(required=True)
     payer_account = fields.String(allow_none=True)
     source = fields.String(required=True)
@@ -52,23 +52,23 @@ class PaymentPageSchema(ma.Schema):
 
 class DelayNoticeCreateSchema(StrictSchema):
     tranche_seq = fields.Integer(required=True, validate=validate.Range(1, 99))
-    given_on = fields.Date(required=True)
+    given_on = BusinessDate(required=True)
     explanation = fields.String(required=True, validate=validate.Length(1, 4000))
-    expected_payment_on = fields.Date()
+    expected_payment_on = BusinessDate()
 
 
 class DelayNoticeSchema(ma.Schema):
     id = fields.Integer(required=True)
     tranche_seq = fields.Integer(required=True)
-    given_on = fields.Date(required=True)
+    given_on = BusinessDate(required=True)
     explanation = fields.String(required=True)
-    expected_payment_on = fields.Date(allow_none=True)
+    expected_payment_on = BusinessDate(allow_none=True)
 
 
 class RightSchema(ma.Schema):
     holder = fields.String(required=True, validate=validate.OneOf(["buyer", "vendor"]))
     right = fields.String(required=True)
-    arose_on = fields.Date(required=True)
+    arose_on = BusinessDate(required=True)
     tranche_seq = fields.Integer(allow_none=True)
     basis = fields.String(required=True)
     provisional = fields.Boolean(required=True)
@@ -76,45 +76,45 @@ class RightSchema(ma.Schema):
 
 class RightsSchema(ma.Schema):
     contract_id = fields.Integer(required=True)
-    as_of = fields.Date(required=True)
+    as_of = BusinessDate(required=True)
     rights = fields.List(fields.Nested(RightSchema), required=True)
 
 
 class OpinionCreateSchema(StrictSchema):
     audited_amount = Amount(required=True, metadata={"description": "审定金额"})
-    delivered_on = fields.Date(required=True, metadata={"description": "the day the vendor received it"})
+    delivered_on = BusinessDate(required=True, metadata={"description": "the day the vendor received it"})
     reference = fields.String(validate=validate.Length(1, 200), allow_none=True)
 
 
 class OpinionResponseSchema(StrictSchema):
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "object"]))
-    responded_on = fields.Date(required=True)
+    responded_on = BusinessDate(required=True)
     reason = fields.String(validate=validate.Length(0, 4000), allow_none=True)
 
 
 class OpinionCompleteSchema(StrictSchema):
-    completed_on = fields.Date(metadata={"description": "default: the acceptance or deemed-acceptance date"})
+    completed_on = BusinessDate(metadata={"description": "default: the acceptance or deemed-acceptance date"})
 
 
 class OpinionSchema(ma.Schema):
     id = fields.Integer(required=True)
     contract_id = fields.Integer(required=True)
     audited_amount = Amount(required=True)
-    delivered_on = fields.Date(required=True)
+    delivered_on = BusinessDate(required=True)
     reference = fields.String(allow_none=True)
-    objection_deadline = fields.Date(required=True)
+    objection_deadline = BusinessDate(required=True)
     provisional = fields.Boolean(required=True)
     decision = fields.String(allow_none=True)
-    responded_on = fields.Date(allow_none=True)
+    responded_on = BusinessDate(allow_none=True)
     reason = fields.String(allow_none=True)
     status = fields.String(required=True)
-    binding_on = fields.Date(allow_none=True)
-    completed_on = fields.Date(allow_none=True)
+    binding_on = BusinessDate(allow_none=True)
+    completed_on = BusinessDate(allow_none=True)
 
 
 class SettlementSchema(ma.Schema):
     contract_id = fields.Integer(required=True)
-    as_of = fields.Date(required=True)
+    as_of = BusinessDate(required=True)
     status = fields.String(required=True, validate=validate.OneOf(
         ["awaiting_opinion", "awaiting_vendor", "accepted", "deemed_accepted", "disputed", "completed", "settled"]))
     opinion_id = fields.Integer(allow_none=True)
@@ -123,42 +123,42 @@ class SettlementSchema(ma.Schema):
     balance = Amount(allow_none=True, allow_negative=True,
                      metadata={"description": "audited − paid: positive, the buyer pays; negative, the vendor refunds"})
     direction = fields.String(allow_none=True)
-    objection_deadline = fields.Date(allow_none=True)
+    objection_deadline = BusinessDate(allow_none=True)
     provisional = fields.Boolean(required=True)
-    completed_on = fields.Date(allow_none=True)
-    final_tranche_due_date = fields.Date(allow_none=True)
+    completed_on = BusinessDate(allow_none=True)
+    final_tranche_due_date = BusinessDate(allow_none=True)
     final_tranche_amount = Amount(allow_none=True, allow_negative=True)
 
 
 class RectificationCreateSchema(StrictSchema):
-    noticed_on = fields.Date(required=True)
+    noticed_on = BusinessDate(required=True)
     description = fields.String(required=True, validate=validate.Length(1, 4000))
 
 
 class RectificationOutcomeSchema(StrictSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(["fixed", "failed", "refused"]))
-    outcome_on = fields.Date(required=True)
+    outcome_on = BusinessDate(required=True)
 
 
 class RectificationSchema(ma.Schema):
     id = fields.Integer(required=True)
-    noticed_on = fields.Date(required=True)
+    noticed_on = BusinessDate(required=True)
     description = fields.String(required=True)
     outcome = fields.String(allow_none=True)
-    outcome_on = fields.Date(allow_none=True)
+    outcome_on = BusinessDate(allow_none=True)
 
 
 class TerminationCreateSchema(StrictSchema):
     kind = fields.String(required=True, validate=validate.OneOf(
         ["buyer_convenience", "buyer_for_cause", "vendor_nonpayment"]))
-    notice_on = fields.Date(required=True)
+    notice_on = BusinessDate(required=True)
 
 
 class TerminationSchema(ma.Schema):
     contract_id = fields.Integer(required=True)
     kind = fields.String(required=True)
-    notice_on = fields.Date(required=True)
-    effective_on = fields.Date(required=True)
+    notice_on = BusinessDate(required=True)
+    effective_on = BusinessDate(required=True)
     earned = Amount(required=True)
     paid_total = Amount(required=True)
     refund_due = Amount(required=True)
@@ -167,8 +167,8 @@ class TerminationSchema(ma.Schema):
 
 
 class AmendmentCreateSchema(StrictSchema):
-    signed_on = fields.Date(required=True)
-    effective_from = fields.Date(required=True)
+    signed_on = BusinessDate(required=True)
+    effective_from = BusinessDate(required=True)
     approval_reference = fields.String(required=True, validate=validate.Length(1, 200),
                                        metadata={"description": "the buyer's written approval (4.2.2)"})
     description = fields.String(validate=validate.Length(0, 4000), allow_none=True)
@@ -186,8 +186,8 @@ class AmendmentTrancheSchema(ma.Schema):
 class AmendmentSchema(ma.Schema):
     id = fields.Integer(required=True)
     seq = fields.Integer(required=True)
-    signed_on = fields.Date(required=True)
-    effective_from = fields.Date(required=True)
+    signed_on = BusinessDate(required=True)
+    effective_from = BusinessDate(required=True)
     approval_reference = fields.String(required=True)
     description = fields.String(allow_none=True)
     total_amount = Amount(required=True)

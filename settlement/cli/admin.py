@@ -172,4 +172,20 @@ def settlement_sweep(as_of):
                f"{result['rights_arisen']} right(s) recorded")
 
 
-GROUPS = [db_cli, seed_cli, tokens_cli, calendar_cli, journal_cli, settlement_cli]
+idempotency_cli = AppGroup("idempotency", help="Stored Idempotency-Key responses.")
+
+
+@idempotency_cli.command("prune")
+@click.option("--older-than-hours", default=24, show_default=True, type=click.IntRange(min=24),
+              help="keys live at least 24 hours")
+def idempotency_prune(older_than_hours):
+    """Delete stored Idempotency-Key responses older than the given age."""
+    from datetime import timedelta
+
+    from settlement.api.idempotency import prune
+    with unit_of_work() as s:
+        removed = prune(s, timedelta(hours=older_than_hours))
+    click.echo(f"pruned {removed} idempotency key(s) older than {older_than_hours} hours")
+
+
+GROUPS = [db_cli, seed_cli, tokens_cli, calendar_cli, journal_cli, settlement_cli, idempotency_cli]

@@ -1,6 +1,7 @@
 """Parties and contracts: create, load with object-level authorisation, convert to domain terms."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -17,6 +18,9 @@ from settlement.errors import Conflict, Forbidden, Invalid, NotFound
 from settlement.models import BankAccount, Contract, ContractParty, Party, TaxRate, Tranche
 from settlement.services import journal
 from settlement.services.actors import Actor
+
+
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def validate_taxpayer_id(value: str | None) -> str | None:
@@ -60,7 +64,7 @@ def create_party(session: Session, actor: Actor, data: dict) -> Party:
 
 
 def update_party(session: Session, actor: Actor, code: str, data: dict) -> Party:
-    party = session.scalar(select(Party).where(Party.code == code))
+    party = session.scalar(select(Party).where(Party.code == code)) if CODE_PATTERN.match(code) else None
     if party is None:
         raise NotFound(f"no party with code {code!r}")
     before = party_dict(party)
