@@ -17,6 +17,7 @@ from settlement.models import Contract, Invoice, Party
 from settlement.services import journal
 from settlement.services.actors import Actor
 from settlement.services.contracts import get_contract
+from settlement.services.months import ensure_open
 from settlement.services.state import FAR_FUTURE, load_state
 
 ZERO = Decimal("0.00")
@@ -85,6 +86,7 @@ def issue(session: Session, actor: Actor, contract: Contract, data: dict) -> Inv
     if issued_on < contract.signed_on:
         raise Invalid("issued_on is before the contract was signed",
                       errors={"issued_on": [f"must not be before signed_on {contract.signed_on.isoformat()}"]})
+    ensure_open(session, issued_on, "invoice")
     st = load_state(session, contract, issued_on, payments_through=FAR_FUTURE)
     seq = data["tranche_seq"]
     line, tranche = st.line(seq), st.terms.tranche(seq)
@@ -137,6 +139,7 @@ def reverse(session: Session, actor: Actor, contract: Contract, original: Invoic
         raise Conflict(f"invoice {original.number} is itself a red-letter invoice and cannot be reversed")
     if session.scalar(select(Invoice.id).where(Invoice.reverses_id == original.id)) is not None:
         raise Conflict(f"invoice {original.number} was already reversed")
+    ensure_open(session, data["issued_on"], "red-letter invoice")
     if data["issued_on"] < original.issued_on:
         raise Invalid("issued_on is before the original invoice",
                       errors={"issued_on": [f"must not be before {original.issued_on.isoformat()}"]})

@@ -370,3 +370,40 @@ class IdempotencyKey(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class BankLine(Base):
+    """One line of an imported bank statement, stored once per bank serial number."""
+
+    __tablename__ = "bank_lines"
+    __table_args__ = (
+        UniqueConstraint("serial", name="uq_bank_lines_serial"),
+        CheckConstraint("credit >= 0 AND debit >= 0", name="ck_bank_lines_amounts"),
+        CheckConstraint("status IN ('matched', 'unmatched', 'ignored')", name="ck_bank_lines_status"),
+        Index("ix_bank_lines_status", "status"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    serial: Mapped[str] = mapped_column(String(64))
+    account_no: Mapped[str | None] = mapped_column(String(64))
+    txn_date: Mapped[date] = mapped_column(Date, index=True)
+    counterparty_name: Mapped[str | None] = mapped_column(String(200))
+    counterparty_account: Mapped[str | None] = mapped_column(String(64))
+    credit: Mapped[Decimal] = mapped_column(Fen)
+    debit: Mapped[Decimal] = mapped_column(Fen)
+    memo: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    source_file: Mapped[str | None] = mapped_column(String(300))
+    line_no: Mapped[int | None] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ClosedMonth(Base):
+    """A closed accounting month: its report is frozen; nothing may be dated in it."""
+
+    __tablename__ = "closed_months"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)   # "2026-11"
+    closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    report: Mapped[str] = mapped_column(Text)                          # the JSON report as it was

@@ -38,7 +38,8 @@ def register_api(app: Flask) -> None:
     from invoices import api as invoices_api
     api.register_blueprint(invoices_api.blp, url_prefix=API_PREFIX)
 
-    from settlement.api import docs, feed
+    from settlement.api import docs, feed, reports
     api.register_blueprint(feed.blp, url_prefix=API_PREFIX)
+    api.register_blueprint(reports.blp, url_prefix=API_PREFIX)
     docs.register(app)
     app.extensions["settlement"]["api"] = api

@@ -5,6 +5,6 @@ from flask import Flask
 
 
 def register_cli(app: Flask) -> None:
-    from settlement.cli import admin
-    for group in admin.GROUPS:
+    from settlement.cli import admin, batch
+    for group in admin.GROUPS + batch.COMMANDS:
         app.cli.add_command(group)

@@ -12,6 +12,7 @@ from settlement.errors import Conflict, Invalid
 from settlement.models import Contract, DelayNotice, Payment, PaymentAllocation
 from settlement.services import journal
 from settlement.services.actors import Actor
+from settlement.services.months import ensure_open
 from settlement.services.state import FAR_FUTURE, load_state
 
 ZERO = Decimal("0.00")
@@ -41,6 +42,7 @@ def record_payment(session: Session, actor: Actor, contract: Contract, data: dic
     if paid_on < contract.signed_on:
         raise Invalid("paid_on is before the contract was signed",
                       errors={"paid_on": [f"must not be before signed_on {contract.signed_on.isoformat()}"]})
+    ensure_open(session, paid_on, "payment")
     _unique_reference(session, contract, data["bank_reference"])
     # The cap counts every payment recorded, whatever its date: a backdated one must not slip under it.
     st = load_state(session, contract, paid_on, payments_through=FAR_FUTURE)
@@ -79,6 +81,7 @@ def record_refund(session: Session, actor: Actor, contract: Contract, data: dict
     amount: Decimal = data["amount"]
     if amount <= 0:
         raise Invalid("amount must be greater than 0.00", errors={"amount": ["must be greater than 0.00"]})
+    ensure_open(session, data["refunded_on"], "refund")
     _unique_reference(session, contract, data["bank_reference"])
     st = load_state(session, contract, data["refunded_on"], payments_through=FAR_FUTURE)
     refundable = st.paid_total - st.payable_total

@@ -1,0 +1,1 @@
+"""Bank statements: reading the exports of Chinese corporate online banking, and matching lines to contracts."""

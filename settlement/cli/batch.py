@@ -1,0 +1,212 @@
+"""Monthly batch commands for cron: bank import, reconcile, month close/reopen (issue 6).
+
+On a terminal they show click's progress bar; otherwise plain progress lines.
+Each ends with a one-line summary; the exit code is 0 only on success. Writes
+happen in one transaction (all or nothing); files are written to a temporary
+name and renamed, so an interrupted run leaves the previous files intact.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from settlement.bank.parse import StatementError
+from settlement.cli.admin import CLI, unit_of_work
+from settlement.db import write_intent
+from settlement.errors import Problem
+from settlement.services import months as months_svc
+from settlement.services import reconciliation as rec_svc
+from settlement.services.audit import sweep
+
+FORMATS = ("json", "csv", "xlsx", "pdf")
+MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
+
+
+@contextmanager
+def progress_reporter(total: int | None, label: str):
+    """click's progress bar on a terminal, a line every 10% (or 100,000 items) elsewhere."""
+    if sys.stdout.isatty():
+        with click.progressbar(length=total, label=label) as bar:
+            yield bar.update
+        return
+    state = {"n": 0}
+    step = max(1, (total // 10) if total else 100_000)
+
+    def update(n: int) -> None:
+        state["n"] += n
+        if state["n"] % step == 0:
+            click.echo(f"{label}: {state['n']}" + (f"/{total}" if total else ""))
+
+    yield update
+
+
+def _month(value: str) -> str:
+    if not MONTH.match(value or ""):
+        raise click.BadParameter("must be YYYY-MM")
+    return value
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+bank_cli = AppGroup("bank", help="Bank statements.")
+
+
+@bank_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--account", help="the account number the statement is for")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="JSON: field -> column names")
+@click.option("--dry-run", is_flag=True, help="read, match and report, then roll back")
+def bank_import(path, account, mapping, dry_run):
+    """Import a CSV/XLSX statement: store each line once, match credits, record payments."""
+    from settlement.services.bank import import_statement
+    s = current_app.extensions["settlement"]["sessions"]()
+    try:
+        with write_intent():
+            with progress_reporter(None, "lines") as update:
+                summary = import_statement(s, CLI, path, account=account, mapping=mapping, progress=update)
+            if dry_run:
+                s.rollback()
+            else:
+                s.commit()
+    except StatementError as exc:
+        s.rollback()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except BaseException:
+        s.rollback()
+        raise
+    finally:
+        s.close()
+    for line_no, why in summary.rejected:
+        click.echo(f"rejected line {line_no}: {why}")
+    click.echo(("DRY RUN, nothing saved: " if dry_run else "") + summary.line())
+
+
+@click.command("reconcile")
+@click.option("--month", "month", required=True, callback=lambda c, p, v: _month(v), help="YYYY-MM")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="default: the month's last day")
+@click.option("--contract", "code", help="one contract code")
+@click.option("--out", "out", type=click.Path(file_okay=False), default="reports", show_default=True)
+@click.option("--format", "formats", default="json,csv,xlsx,pdf", show_default=True)
+def reconcile(month, as_of, code, out, formats):
+    """Reconcile a month: record what became true by then, write the report files."""
+    wanted = [f.strip() for f in formats.split(",") if f.strip()]
+    bad = [f for f in wanted if f not in FORMATS]
+    if bad or not wanted:
+        raise click.BadParameter(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    first, last = months_bound(month)
+    as_of_day = as_of.date() if as_of else last
+    stored = None
+    s = current_app.extensions["settlement"]["sessions"]()
+    try:
+        stored = months_svc.closed_report(s, month) if not as_of and not code else None
+    finally:
+        s.close()
+    if stored is None:
+        with unit_of_work() as s:
+            swept = sweep(s, as_of_day, CLI)
+        s = current_app.extensions["settlement"]["sessions"]()
+        try:
+            ids = rec_svc.contract_ids(s, code=code)
+            if code and not ids:
+                raise click.ClickException(f"no contract {code}")
+            with progress_reporter(len(ids), "contracts") as update:
+                report = rec_svc.build_report(s, month, as_of_day, ids=ids, progress=update)
+        finally:
+            s.close()
+        text = rec_svc.to_json(report)
+    else:
+        swept = {"deemed_accepted": 0, "rights_arisen": 0}
+        text = stored
+    plain = json.loads(text)
+    out_dir = Path(out)
+    written = []
+    for fmt in wanted:
+        path = out_dir / f"reconciliation-{month}{'-' + code if code else ''}.{fmt}"
+        write_atomically(path, render(fmt, plain, text))
+        written.append(str(path))
+    t = plain["totals"]
+    click.echo(f"reconciled {month} as of {plain['as_of']}{' (closed month, stored report)' if stored else ''}: "
+               f"{t['contracts']} contract(s), earned {t['earned_to_date']}, invoiced "
+               f"{t['invoiced_to_date']['total']}, paid {t['paid_to_date']}; swept {swept['deemed_accepted']} "
+               f"deemed acceptance(s), {swept['rights_arisen']} right(s); wrote {', '.join(written)}")
+
+
+def months_bound(month: str) -> tuple[date, date]:
+    from settlement.domain.reconciliation import month_bounds
+    return month_bounds(month)
+
+
+def render(fmt: str, report: dict, json_text: str) -> bytes:
+    """The report (its JSON form: amounts as strings) in one format."""
+    from settlement.reports import tabular
+    if fmt == "json":
+        return json_text.encode("utf-8")
+    if fmt == "csv":
+        return tabular.to_csv(report)
+    if fmt == "xlsx":
+        return tabular.to_xlsx(report)
+    from invoices.pdf import FontUnavailable, find_font
+    from settlement.reports.pdf_report import to_pdf
+    try:
+        font = find_font(current_app.config.get("INVOICE_FONT"))
+    except FontUnavailable as exc:
+        raise click.ClickException(f"PDF report: {exc}") from None
+    return to_pdf(report, font)
+
+
+month_cli = AppGroup("month", help="Close and reopen accounting months.")
+
+
+@month_cli.command("close")
+@click.argument("month", callback=lambda c, p, v: _month(v))
+def month_close(month):
+    """Close MONTH: store its report as it is now; nothing may be dated in it afterwards."""
+    _, last = months_bound(month)
+    try:
+        with unit_of_work() as s:
+            sweep(s, last, CLI)
+            report = rec_svc.build_report(s, month, last)
+            months_svc.close(s, CLI, month, rec_svc.to_json(report))
+    except Problem as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"closed {month}: {len(report['contracts'])} contract(s) in the stored report")
+
+
+@month_cli.command("reopen")
+@click.argument("month", callback=lambda c, p, v: _month(v))
+@click.option("--reason", required=True, help="why (journaled)")
+def month_reopen(month, reason):
+    """Reopen a closed MONTH (journaled with the reason)."""
+    try:
+        with unit_of_work() as s:
+            months_svc.reopen(s, CLI, month, reason)
+    except Problem as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"reopened {month}: {reason}")
+
+
+COMMANDS = [bank_cli, reconcile, month_cli]

@@ -1,0 +1,170 @@
+"""Importing a bank statement: store each line once, match credits, record payments (issue 6).
+
+The whole import is one transaction: an interrupted run leaves nothing behind,
+and ``--dry-run`` rolls back at the end. Lines are inserted in bulk; existing
+serial numbers are looked up a chunk at a time.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, func, insert, select
+from sqlalchemy.orm import Session
+
+from settlement.bank.match import match_credit
+from settlement.bank.parse import RejectedLine, StatementLine, load_mapping, read_statement
+from settlement.domain.money import from_fen
+from settlement.errors import Conflict, Problem
+from settlement.models import (
+    BankAccount, BankLine, Contract, ContractParty, PaymentAllocation, Termination, Tranche,
+)
+from settlement.services.actors import Actor
+from settlement.services.payments import record_payment
+
+CHUNK = 2000
+
+
+@dataclass
+class ImportSummary:
+    read: int = 0
+    new: int = 0
+    duplicate: int = 0
+    matched: int = 0
+    unmatched: int = 0
+    ignored: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (f"lines read {self.read}, new {self.new}, duplicate {self.duplicate}, matched {self.matched}, "
+                f"unmatched {self.unmatched}, ignored {self.ignored}, rejected {len(self.rejected)}")
+
+
+class Directory:
+    """What matching needs to know about contracts, loaded once per import."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.codes = dict(session.execute(
+            select(Contract.code, Contract.id).where(~Contract.id.in_(select(Termination.contract_id)))).all())
+        self.by_account: dict[str, set[int]] = defaultdict(set)
+        for account, cid in session.execute(
+                select(BankAccount.account_no, ContractParty.contract_id)
+                .join(ContractParty, (ContractParty.party_id == BankAccount.party_id) & (ContractParty.role == "buyer"))):
+            self.by_account[account].add(cid)
+        self._outstanding: dict[int, list[tuple[int, Decimal]]] | None = None
+
+    def outstanding(self, ids: list[int] | None) -> dict[int, list[tuple[int, Decimal]]]:
+        """Outstanding per tranche with a fixed amount (one SQL aggregate, refreshed after each payment)."""
+        if self._outstanding is None:
+            paid = (select(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq,
+                           func.sum(PaymentAllocation.amount, type_=BigInteger).label("paid"))
+                    .group_by(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq).subquery())
+            rows = self.session.execute(
+                select(Tranche.contract_id, Tranche.seq, Tranche.amount, func.coalesce(paid.c.paid, 0))
+                .outerjoin(paid, (paid.c.contract_id == Tranche.contract_id) & (paid.c.tranche_seq == Tranche.seq))
+                .where(Tranche.due_kind != "working_days_after_audit",
+                       ~Tranche.contract_id.in_(select(Termination.contract_id))))
+            table: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+            for cid, seq, amount, paid_fen in rows:
+                left = amount - from_fen(paid_fen)
+                if left > 0:
+                    table[cid].append((seq, left))
+            self._outstanding = table
+        if ids is None:
+            return self._outstanding
+        return {cid: self._outstanding.get(cid, []) for cid in ids}
+
+    def paid_changed(self) -> None:
+        self._outstanding = None
+
+
+def import_statement(session: Session, actor: Actor, path: str, *, account: str | None = None,
+                     mapping: str | None = None, progress: Callable[[int], None] | None = None) -> ImportSummary:
+    """Import a statement file inside the caller's transaction. Raises StatementError for an unreadable file."""
+    summary = ImportSummary()
+    directory = Directory(session)
+    columns = load_mapping(mapping)
+    seen: set[str] = set()
+    batch: list[StatementLine] = []
+    source = str(path)[-300:]
+
+    def flush_batch():
+        if not batch:
+            return
+        serials = [ln.serial for ln in batch]
+        existing = set(session.scalars(select(BankLine.serial).where(BankLine.serial.in_(serials))))
+        rows = []
+        now = datetime.now(timezone.utc)
+        for ln in batch:
+            if ln.serial in existing:
+                summary.duplicate += 1
+                continue
+            summary.new += 1
+            m = match_credit(ln.credit, ln.debit, ln.memo, ln.counterparty_account,
+                             directory.codes, directory.by_account, directory.outstanding)
+            payment_id, status, reason, contract_id = None, m.status, m.reason, m.contract_id
+            if m.status == "matched":
+                try:
+                    contract = session.get(Contract, m.contract_id)
+                    with session.begin_nested():
+                        payment = record_payment(session, actor, contract, {
+                            "amount": ln.credit, "paid_on": ln.txn_date, "bank_reference": ln.serial,
+                            "payer_account": ln.counterparty_account, "tranche_seq": m.tranche_seq}, source="bank")
+                    payment_id = payment.id
+                    directory.paid_changed()
+                except Problem as exc:
+                    status, reason, contract_id = "unmatched", f"{m.reason}, but refused: {exc.detail}", None
+            summary.matched += status == "matched"
+            summary.unmatched += status == "unmatched"
+            summary.ignored += status == "ignored"
+            rows.append({"serial": ln.serial, "account_no": account, "txn_date": ln.txn_date,
+                         "counterparty_name": ln.counterparty_name, "counterparty_account": ln.counterparty_account,
+                         "credit": ln.credit, "debit": ln.debit, "memo": ln.memo, "status": status,
+                         "reason": reason, "contract_id": contract_id, "payment_id": payment_id,
+                         "source_file": source, "line_no": ln.line_no, "imported_at": now})
+        if rows:
+            session.execute(insert(BankLine), rows)
+        batch.clear()
+
+    for item in read_statement(path, columns):
+        summary.read += 1
+        if progress:
+            progress(1)
+        if isinstance(item, RejectedLine):
+            summary.rejected.append((item.line_no, item.reason))
+            continue
+        if item.serial in seen:
+            summary.duplicate += 1
+            continue
+        seen.add(item.serial)
+        batch.append(item)
+        if len(batch) >= CHUNK:
+            flush_batch()
+    flush_batch()
+    return summary
+
+
+def match_by_hand(session: Session, actor: Actor, line: BankLine, contract: Contract, tranche_seq: int | None):
+    """Match an unmatched credit to a contract (and tranche) chosen by a clerk: records the payment."""
+    if line.status == "matched":
+        raise Conflict(f"bank line {line.id} is already matched (payment {line.payment_id})")
+    if line.credit <= 0:
+        raise Conflict(f"bank line {line.id} is not an incoming amount")
+    payment = record_payment(session, actor, contract, {
+        "amount": line.credit, "paid_on": line.txn_date, "bank_reference": line.serial,
+        "payer_account": line.counterparty_account, "tranche_seq": tranche_seq}, source="bank")
+    line.status, line.reason, line.contract_id, line.payment_id = "matched", "matched by hand", contract.id, payment.id
+    session.flush()
+    return payment
+
+
+def bank_line_dict(b: BankLine) -> dict:
+    return {"id": b.id, "serial": b.serial, "account_no": b.account_no, "txn_date": b.txn_date,
+            "counterparty_name": b.counterparty_name, "counterparty_account": b.counterparty_account,
+            "credit": b.credit, "debit": b.debit, "memo": b.memo, "status": b.status, "reason": b.reason,
+            "contract_id": b.contract_id, "payment_id": b.payment_id, "line_no": b.line_no}
+
