@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from settlement.bank.parse import StatementError
 from settlement.cli.admin import CLI, unit_of_work
@@ -110,6 +110,7 @@ def bank_import(path, account, mapping, dry_run):
 @click.option("--contract", "code", help="one contract code")
 @click.option("--out", "out", type=click.Path(file_okay=False), default="reports", show_default=True)
 @click.option("--format", "formats", default="json,csv,xlsx,pdf", show_default=True)
+@with_appcontext
 def reconcile(month, as_of, code, out, formats):
     """Reconcile a month: record what became true by then, write the report files."""
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
