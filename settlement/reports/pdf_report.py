@@ -44,6 +44,7 @@ def chart(report: dict, font: str, width: float, height: float) -> Drawing:
     for i, c in enumerate(palette):
         lc.lines[i].strokeColor = c
         lc.lines[i].strokeWidth = 2 if i < 3 else 1
+    lc.lines[1].strokeWidth = 4  # under the paid line, so that equal series both show
     lc.lines[3].strokeDashArray = [4, 3]
     d.add(lc)
     legend = Legend()
