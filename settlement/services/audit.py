@@ -12,7 +12,7 @@ from settlement.errors import Conflict, Invalid, NotFound
 from settlement.models import AuditOpinion, Contract, RightArisen
 from settlement.services import journal
 from settlement.services.actors import SYSTEM, Actor
-from settlement.services.state import load_state, opinion_status, rights
+from settlement.services.state import load_state, load_states, opinion_status, rights_for
 
 ZERO = Decimal("0.00")
 
@@ -151,14 +151,19 @@ def sweep(session: Session, as_of: date, actor: Actor = SYSTEM) -> dict:
         journal.append(session, actor, "audit.deemed_accepted", "audit_opinion", op.id,
                        {"after": opinion_dict(op, as_of)}, contract_id=op.contract_id)
         deemed += 1
-    for contract in session.scalars(select(C).order_by(C.id)):
-        st = load_state(session, contract, as_of)
-        for r in rights(session, st):
-            seq = r.tranche_seq or 0
-            exists = session.scalar(select(RightArisen.id).where(
-                RightArisen.contract_id == contract.id, RightArisen.right == r.right,
-                RightArisen.tranche_seq == seq))
-            if exists is None:
+    ids = list(session.scalars(select(C.id).order_by(C.id)))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        contracts = session.scalars(select(C).where(C.id.in_(chunk)).order_by(C.id)).all()
+        states = load_states(session, contracts, as_of)
+        found = rights_for(session, list(states.values()))
+        recorded = set(session.execute(select(RightArisen.contract_id, RightArisen.right, RightArisen.tranche_seq)
+                                       .where(RightArisen.contract_id.in_(chunk))).all())
+        for contract in contracts:
+            for r in found[contract.id]:
+                seq = r.tranche_seq or 0
+                if (contract.id, r.right, seq) in recorded:
+                    continue
                 row = RightArisen(contract_id=contract.id, right=r.right, tranche_seq=seq, arose_on=r.arose_on,
                                   recorded_at=datetime.now(timezone.utc))
                 session.add(row)

@@ -78,8 +78,14 @@ class Directory:
             return self._outstanding
         return {cid: self._outstanding.get(cid, []) for cid in ids}
 
-    def paid_changed(self) -> None:
-        self._outstanding = None
+    def paid(self, payment) -> None:
+        """Take a recorded payment's allocations off the outstanding table (no reload)."""
+        if self._outstanding is None:
+            return
+        lines = self._outstanding.get(payment.contract_id, [])
+        for alloc in payment.allocations:
+            lines[:] = [(seq, left - alloc.amount if seq == alloc.tranche_seq else left) for seq, left in lines]
+        self._outstanding[payment.contract_id] = [(seq, left) for seq, left in lines if left > 0]
 
 
 def import_statement(session: Session, actor: Actor, path: str, *, account: str | None = None,
@@ -115,7 +121,7 @@ def import_statement(session: Session, actor: Actor, path: str, *, account: str 
                             "amount": ln.credit, "paid_on": ln.txn_date, "bank_reference": ln.serial,
                             "payer_account": ln.counterparty_account, "tranche_seq": m.tranche_seq}, source="bank")
                     payment_id = payment.id
-                    directory.paid_changed()
+                    directory.paid(payment)
                 except Problem as exc:
                     status, reason, contract_id = "unmatched", f"{m.reason}, but refused: {exc.detail}", None
             summary.matched += status == "matched"

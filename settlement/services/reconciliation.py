@@ -21,7 +21,7 @@ from settlement.domain.contract import rate_on
 from settlement.domain.earned import earned_through
 from settlement.domain.money import from_fen
 from settlement.models import Contract, Invoice, Payment
-from settlement.services.state import load_state, rights
+from settlement.services.state import load_states, rights_for
 
 ZERO = Decimal("0.00")
 CHUNK = 500
@@ -78,15 +78,14 @@ def _aggregates(session: Session, ids: list[int], first: date, as_of: date) -> d
     return out
 
 
-def _contract_section(session: Session, contract: Contract, first: date, as_of: date, agg: dict):
-    """(the contract's section of the report, its earned-value table)."""
-    st = load_state(session, contract, as_of)
+def _contract_section(st, open_rights, first: date, as_of: date, agg: dict) -> dict:
+    """The contract's section of the report."""
+    contract = st.contract
     earned_to_date = earned_through(st.earned, as_of)
     month_row = next((m for m in st.earned if m.first_day == first), None)
     earned_month = month_row.amount if month_row and first <= as_of else ZERO
     rate = rate_on(st.terms.tax_rates, as_of) or st.terms.tax_rates[0].rate
     vat_difference = split(st.terms.total, rate)[1] - sum((split(ln.amount, rate)[1] for ln in st.lines), ZERO)
-    open_rights = rights(session, st)
     balance = agg["paid_to_date"] - earned_to_date
     op = st.opinion
     buyer = next((p.party.code for p in contract.parties if p.role == "buyer"), None)
@@ -109,7 +108,7 @@ def _contract_section(session: Session, contract: Contract, first: date, as_of: 
                                    st.opinion_state == "awaiting_vendor", as_of),
         "alerts": rec.alerts(st.lines, open_rights, st.opinion_state, vat_difference),
         "vat_by_rate": agg["vat_by_rate"],
-    }, st.earned
+    }
 
 
 def _series(session: Session, ids: list[int], contracts_earned: dict[str, Decimal], last_month: str) -> list[dict]:
@@ -141,14 +140,18 @@ def build_report(session: Session, month: str, as_of: date | None = None, *, ids
     sections, earned_by_month, grand_total = [], defaultdict(lambda: ZERO), ZERO
     for chunk in _chunks(ids):
         agg = _aggregates(session, chunk, first, as_of)
-        for contract in session.scalars(select(Contract).where(Contract.id.in_(chunk)).order_by(Contract.id)):
-            section, earned = _contract_section(session, contract, first, as_of, agg[contract.id])
+        contracts = session.scalars(select(Contract).where(Contract.id.in_(chunk)).order_by(Contract.id)).all()
+        states = load_states(session, contracts, as_of)
+        open_rights = rights_for(session, list(states.values()))
+        for contract in contracts:
+            st = states[contract.id]
+            section = _contract_section(st, open_rights[contract.id], first, as_of, agg[contract.id])
             sections.append(section)
             grand_total += section["total_amount"]
-            for m in earned:
+            for m in st.earned:
                 earned_by_month[m.month] += m.amount
-            if progress:
-                progress(1)
+        if progress:
+            progress(len(contracts))
         session.expunge_all()
     return {"month": month, "as_of": as_of, "contracts": sections, "totals": rec.totals(sections),
             "contract_total": grand_total, "series": _series(session, ids, earned_by_month, month)}

@@ -6,6 +6,7 @@ decides what "paid", "binding audit" and "terms in force" mean.
 """
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,7 +15,7 @@ from sqlalchemy import BigInteger, case, func, select
 from sqlalchemy.orm import Session
 
 from settlement.domain import audit as audit_rules
-from settlement.domain.contract import WORKING_DAYS_AFTER_AUDIT, ContractTerms, DueRule, TrancheTerms
+from settlement.domain.contract import ContractTerms, DueRule, TrancheTerms
 from settlement.domain.earned import EarnedMonth, amended_earned_table
 from settlement.domain.money import from_fen
 from settlement.domain.rights import (
@@ -85,30 +86,6 @@ def terms_in_force(contract: Contract, amendments: list[Amendment], day: date) -
     return terms
 
 
-def paid_by_tranche(session: Session, contract_id: int, as_of: date) -> dict[int, Decimal]:
-    rows = session.execute(
-        select(PaymentAllocation.tranche_seq, func.sum(PaymentAllocation.amount, type_=BigInteger))
-        .join(Payment, Payment.id == PaymentAllocation.payment_id)
-        .where(PaymentAllocation.contract_id == contract_id, Payment.paid_on <= as_of)
-        .group_by(PaymentAllocation.tranche_seq)).all()
-    return {seq: from_fen(total) for seq, total in rows}
-
-
-def paid_net_total(session: Session, contract_id: int, as_of: date) -> Decimal:
-    """Payments less refunds received by ``as_of``."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(case((Payment.kind == "refund", -Payment.amount), else_=Payment.amount), type_=BigInteger), 0))
-        .where(Payment.contract_id == contract_id, Payment.paid_on <= as_of))
-    return from_fen(total or 0)
-
-
-def current_opinion(session: Session, contract_id: int, as_of: date) -> AuditOpinion | None:
-    """The latest opinion delivered by ``as_of`` (a revised opinion supersedes the earlier one)."""
-    return session.scalar(select(AuditOpinion)
-                          .where(AuditOpinion.contract_id == contract_id, AuditOpinion.delivered_on <= as_of)
-                          .order_by(AuditOpinion.delivered_on.desc(), AuditOpinion.id.desc()).limit(1))
-
-
 def opinion_status(op: AuditOpinion | None, as_of: date) -> tuple[str, date | None]:
     if op is None:
         return audit_rules.AWAITING_OPINION, None
@@ -117,31 +94,63 @@ def opinion_status(op: AuditOpinion | None, as_of: date) -> tuple[str, date | No
     return audit_rules.opinion_state(facts, as_of)
 
 
-def invoiced_by_tranche(session: Session, contract_id: int, as_of: date) -> tuple[dict[int, Decimal], dict[int, date]]:
-    """(net invoiced per tranche, reversals included; first invoice date per tranche) by ``as_of``."""
-    rows = session.execute(
-        select(Invoice.tranche_seq, func.sum(Invoice.total, type_=BigInteger),
-               func.min(case((Invoice.reverses_id.is_(None), Invoice.issued_on))))
-        .where(Invoice.contract_id == contract_id, Invoice.issued_on <= as_of)
-        .group_by(Invoice.tranche_seq)).all()
-    return ({seq: from_fen(total) for seq, total, _ in rows},
-            {seq: first for seq, _, first in rows if first is not None})
-
-
 FAR_FUTURE = date(9998, 12, 31)
 
 
-def load_state(session: Session, contract: Contract, as_of: date,
-               payments_through: date | None = None) -> ContractState:
-    """The contract on ``as_of``; ``payments_through`` counts payments up to another day
-    (writes pass FAR_FUTURE so that a backdated payment cannot slip under the cap)."""
+def _signed_amount():
+    return case((Payment.kind == "refund", -Payment.amount), else_=Payment.amount)
+
+
+def load_states(session: Session, contracts: list[Contract], as_of: date,
+                payments_through: date | None = None) -> dict[int, ContractState]:
+    """Every given contract on ``as_of``, with a fixed number of set-based queries for the lot.
+
+    ``payments_through`` counts payments and invoices up to another day (writes pass FAR_FUTURE so
+    that a backdated payment cannot slip under the cap)."""
+    if not contracts:
+        return {}
     cal = current_calendar(session)
-    amendments = session.scalars(select(Amendment).where(Amendment.contract_id == contract.id)
-                                 .order_by(Amendment.seq)).all()
+    ids = [c.id for c in contracts]
+    through = payments_through or as_of
+    amendments: dict[int, list[Amendment]] = defaultdict(list)
+    for a in session.scalars(select(Amendment).where(Amendment.contract_id.in_(ids)).order_by(Amendment.seq)):
+        amendments[a.contract_id].append(a)
+    paid_seq: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for cid, seq, fen in session.execute(
+            select(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq,
+                   func.sum(PaymentAllocation.amount, type_=BigInteger))
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .where(PaymentAllocation.contract_id.in_(ids), Payment.paid_on <= through)
+            .group_by(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq)):
+        paid_seq[cid][seq] = from_fen(fen)
+    paid_total = {cid: from_fen(fen) for cid, fen in session.execute(
+        select(Payment.contract_id, func.sum(_signed_amount(), type_=BigInteger))
+        .where(Payment.contract_id.in_(ids), Payment.paid_on <= through).group_by(Payment.contract_id))}
+    opinions: dict[int, AuditOpinion] = {}
+    for op in session.scalars(select(AuditOpinion)
+                              .where(AuditOpinion.contract_id.in_(ids), AuditOpinion.delivered_on <= as_of)
+                              .order_by(AuditOpinion.delivered_on, AuditOpinion.id)):
+        opinions[op.contract_id] = op   # the latest delivered by as_of supersedes the earlier ones
+    invoiced: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    first_invoiced: dict[int, dict[int, date]] = defaultdict(dict)
+    for cid, seq, fen, first in session.execute(
+            select(Invoice.contract_id, Invoice.tranche_seq, func.sum(Invoice.total, type_=BigInteger),
+                   func.min(case((Invoice.reverses_id.is_(None), Invoice.issued_on))))
+            .where(Invoice.contract_id.in_(ids), Invoice.issued_on <= through)
+            .group_by(Invoice.contract_id, Invoice.tranche_seq)):
+        invoiced[cid][seq] = from_fen(fen)
+        if first is not None:
+            first_invoiced[cid][seq] = first
+    terminations = {t.contract_id: t for t in session.scalars(
+        select(Termination).where(Termination.contract_id.in_(ids), Termination.notice_on <= as_of))}
+    return {c.id: _state(c, as_of, cal, amendments[c.id], paid_seq[c.id], paid_total.get(c.id, ZERO),
+                         opinions.get(c.id), invoiced[c.id], first_invoiced[c.id], terminations.get(c.id))
+            for c in contracts}
+
+
+def _state(contract, as_of, cal, amendments, paid_seq, paid_total, op, invoiced, first_invoiced,
+           termination) -> ContractState:
     terms = terms_in_force(contract, amendments, as_of)
-    paid_seq = paid_by_tranche(session, contract.id, payments_through or as_of)
-    paid_total = paid_net_total(session, contract.id, payments_through or as_of)
-    op = current_opinion(session, contract.id, as_of)
     state, binding_on = opinion_status(op, as_of)
     completed_on = op.completed_on if (op is not None and binding_on and op.completed_on
                                        and op.completed_on <= as_of) else None
@@ -149,28 +158,62 @@ def load_state(session: Session, contract: Contract, as_of: date,
     if binding_on is not None:
         others = sum((t.amount for t in terms.tranches if t.seq != terms.final_tranche.seq), ZERO)
         final_amount = audit_rules.final_tranche_amount(op.audited_amount, others)
-    invoiced, first_invoiced = invoiced_by_tranche(session, contract.id, payments_through or as_of)
     lines = build_schedule(terms, cal, as_of, ScheduleFacts(
         paid=paid_seq, invoiced=invoiced, audit_completed_on=completed_on, final_amount=final_amount,
         first_invoiced_on=first_invoiced))
     changes = [(a.effective_from, a.total_amount) for a in amendments if a.effective_from <= as_of]
     earned = amended_earned_table(contract.total_amount, contract.service_start, contract.service_end, changes)
-    termination = session.scalar(select(Termination).where(Termination.contract_id == contract.id,
-                                                           Termination.notice_on <= as_of))
     return ContractState(contract, as_of, terms, cal, lines, paid_total, paid_seq, op, state, binding_on,
                          earned, termination, list(amendments), invoiced)
 
 
-def fully_paid_on(session: Session, contract_id: int, seq: int, amount: Decimal) -> date | None:
+def load_state(session: Session, contract: Contract, as_of: date,
+               payments_through: date | None = None) -> ContractState:
+    """One contract on ``as_of`` (see :func:`load_states`)."""
+    return load_states(session, [contract], as_of, payments_through)[contract.id]
+
+
+def rights_for(session: Session, states: list[ContractState]) -> dict[int, list[Right]]:
+    """Remedies open to each side on each state's ``as_of`` (clauses 6.2, 6.3), set-based."""
+    if not states:
+        return {}
+    ids = [st.contract.id for st in states]
+    notices: dict[tuple[int, int], date] = {
+        (cid, seq): day for cid, seq, day in session.execute(
+            select(DelayNotice.contract_id, DelayNotice.tranche_seq, func.min(DelayNotice.given_on))
+            .where(DelayNotice.contract_id.in_(ids)).group_by(DelayNotice.contract_id, DelayNotice.tranche_seq))}
+    paid_days: dict[tuple[int, int], list[tuple[date, Decimal]]] = defaultdict(list)
+    for cid, seq, day, fen in session.execute(
+            select(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq, Payment.paid_on,
+                   func.sum(PaymentAllocation.amount, type_=BigInteger))
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .where(PaymentAllocation.contract_id.in_(ids))
+            .group_by(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq, Payment.paid_on)
+            .order_by(Payment.paid_on)):
+        paid_days[(cid, seq)].append((day, from_fen(fen)))
+    rects: dict[int, list[RectificationFacts]] = defaultdict(list)
+    for r in session.scalars(select(Rectification).where(Rectification.contract_id.in_(ids))):
+        rects[r.contract_id].append(RectificationFacts(r.noticed_on, r.outcome, r.outcome_on))
+    out = {}
+    for st in states:
+        cid = st.contract.id
+        overdue = []
+        for ln in st.lines:
+            if ln.due is None or ln.amount <= 0:
+                continue
+            overdue.append(OverdueTranche(ln.seq, ln.due.date, _fully_paid_on(paid_days[(cid, ln.seq)], ln.amount),
+                                          notices.get((cid, ln.seq))))
+        found = vendor_rights(overdue, st.as_of, st.terms.terms.overdue_termination_days, st.cal)
+        found += buyer_rights(rects[cid], st.terms.terms.rectification_limit, st.as_of)
+        out[cid] = found
+    return out
+
+
+def _fully_paid_on(days: list[tuple[date, Decimal]], amount: Decimal) -> date | None:
     """The day the running total paid on a tranche first reached its amount."""
-    rows = session.execute(
-        select(Payment.paid_on, func.sum(PaymentAllocation.amount, type_=BigInteger))
-        .join(Payment, Payment.id == PaymentAllocation.payment_id)
-        .where(PaymentAllocation.contract_id == contract_id, PaymentAllocation.tranche_seq == seq)
-        .group_by(Payment.paid_on).order_by(Payment.paid_on)).all()
     running = ZERO
-    for day, fen in rows:
-        running += from_fen(fen)
+    for day, paid in days:
+        running += paid
         if running >= amount:
             return day
     return None
@@ -178,17 +221,4 @@ def fully_paid_on(session: Session, contract_id: int, seq: int, amount: Decimal)
 
 def rights(session: Session, st: ContractState) -> list[Right]:
     """Remedies open to each side on ``st.as_of`` (clauses 6.2, 6.3)."""
-    notices = dict(session.execute(
-        select(DelayNotice.tranche_seq, func.min(DelayNotice.given_on))
-        .where(DelayNotice.contract_id == st.contract.id).group_by(DelayNotice.tranche_seq)).all())
-    overdue = []
-    for ln in st.lines:
-        if ln.due is None or ln.amount <= 0:
-            continue
-        paid_on = fully_paid_on(session, st.contract.id, ln.seq, ln.amount)
-        overdue.append(OverdueTranche(ln.seq, ln.due.date, paid_on, notices.get(ln.seq)))
-    out = vendor_rights(overdue, st.as_of, st.terms.terms.overdue_termination_days, st.cal)
-    rects = [RectificationFacts(r.noticed_on, r.outcome, r.outcome_on) for r in session.scalars(
-        select(Rectification).where(Rectification.contract_id == st.contract.id))]
-    out += buyer_rights(rects, st.terms.terms.rectification_limit, st.as_of)
-    return out
+    return rights_for(session, [st])[st.contract.id]
