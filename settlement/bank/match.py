@@ -2,6 +2,7 @@
 account, and by the amount against what is outstanding (in that order)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,18 +17,22 @@ class Match:
 
 
 def contracts_in_memo(memo: str | None, codes: Mapping[str, int]) -> list[int]:
-    """Contracts whose code appears in the memo (case-insensitive), longest codes first."""
+    """Contracts whose code appears in the memo (case-insensitive).
+
+    ``codes`` maps upper-cased codes to contract ids; the memo's word-like tokens (and, for short
+    memos, every substring) are looked up, so the cost does not grow with the number of contracts."""
     if not memo:
         return []
     text = memo.upper()
-    return sorted({cid for code, cid in codes.items() if code.upper() in text})
+    found = {codes[tok] for tok in re.findall(r"[A-Z0-9][A-Z0-9._-]*[A-Z0-9]|[A-Z0-9]", text) if tok in codes}
+    return sorted(found)
 
 
 def match_credit(credit: Decimal, debit: Decimal, memo: str | None, counterparty_account: str | None,
                  codes: Mapping[str, int], by_account: Mapping[str, set[int]],
-                 outstanding: Callable[[list[int] | None], dict[int, list[tuple[int, Decimal]]]]) -> Match:
-    """Decide where an incoming amount belongs. ``outstanding(ids)`` gives, for the given contracts
-    (None: every open contract), their tranches' outstanding amounts."""
+                 with_outstanding: Callable[[Decimal, list[int] | None], list[tuple[int, int]]]) -> Match:
+    """Decide where an incoming amount belongs. ``with_outstanding(amount, ids)`` gives the
+    (contract, tranche) pairs among ``ids`` (None: every open contract) with exactly that outstanding."""
     if credit <= 0:
         return Match(None, None, "ignored", "outgoing payment (支出)" if debit > 0 else "no amount")
     named = contracts_in_memo(memo, codes)
@@ -38,8 +43,7 @@ def match_credit(credit: Decimal, debit: Decimal, memo: str | None, counterparty
     from_account = sorted(by_account.get(counterparty_account or "", set()))
     if len(from_account) == 1:
         return Match(from_account[0], None, "matched", "payer account is the buyer's")
-    pool = outstanding(from_account or None)
-    hits = [(cid, seq) for cid, lines in pool.items() for seq, amount in lines if amount == credit]
+    hits = with_outstanding(credit, from_account or None)
     if len(hits) == 1:
         return Match(hits[0][0], hits[0][1], "matched", f"amount equals tranche {hits[0][1]}'s outstanding")
     if len(hits) > 1:

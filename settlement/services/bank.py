@@ -48,44 +48,52 @@ class Directory:
 
     def __init__(self, session: Session):
         self.session = session
-        self.codes = dict(session.execute(
-            select(Contract.code, Contract.id).where(~Contract.id.in_(select(Termination.contract_id)))).all())
+        self.codes = {code.upper(): cid for code, cid in session.execute(
+            select(Contract.code, Contract.id).where(~Contract.id.in_(select(Termination.contract_id))))}
         self.by_account: dict[str, set[int]] = defaultdict(set)
         for account, cid in session.execute(
                 select(BankAccount.account_no, ContractParty.contract_id)
                 .join(ContractParty, (ContractParty.party_id == BankAccount.party_id) & (ContractParty.role == "buyer"))):
             self.by_account[account].add(cid)
-        self._outstanding: dict[int, list[tuple[int, Decimal]]] | None = None
+        self._by_amount: dict[Decimal, set[tuple[int, int]]] | None = None
 
-    def outstanding(self, ids: list[int] | None) -> dict[int, list[tuple[int, Decimal]]]:
-        """Outstanding per tranche with a fixed amount (one SQL aggregate, refreshed after each payment)."""
-        if self._outstanding is None:
-            paid = (select(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq,
-                           func.sum(PaymentAllocation.amount, type_=BigInteger).label("paid"))
-                    .group_by(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq).subquery())
-            rows = self.session.execute(
-                select(Tranche.contract_id, Tranche.seq, Tranche.amount, func.coalesce(paid.c.paid, 0))
-                .outerjoin(paid, (paid.c.contract_id == Tranche.contract_id) & (paid.c.tranche_seq == Tranche.seq))
-                .where(Tranche.due_kind != "working_days_after_audit",
-                       ~Tranche.contract_id.in_(select(Termination.contract_id))))
-            table: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-            for cid, seq, amount, paid_fen in rows:
-                left = amount - from_fen(paid_fen)
-                if left > 0:
-                    table[cid].append((seq, left))
-            self._outstanding = table
-        if ids is None:
-            return self._outstanding
-        return {cid: self._outstanding.get(cid, []) for cid in ids}
+    def _load(self) -> None:
+        """Outstanding per tranche with a fixed amount, indexed by amount (one SQL aggregate)."""
+        paid = (select(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq,
+                       func.sum(PaymentAllocation.amount, type_=BigInteger).label("paid"))
+                .group_by(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq).subquery())
+        rows = self.session.execute(
+            select(Tranche.contract_id, Tranche.seq, Tranche.amount, func.coalesce(paid.c.paid, 0))
+            .outerjoin(paid, (paid.c.contract_id == Tranche.contract_id) & (paid.c.tranche_seq == Tranche.seq))
+            .where(Tranche.due_kind != "working_days_after_audit",
+                   ~Tranche.contract_id.in_(select(Termination.contract_id))))
+        self._left: dict[tuple[int, int], Decimal] = {}
+        self._by_amount: dict[Decimal, set[tuple[int, int]]] = defaultdict(set)
+        for cid, seq, amount, paid_fen in rows:
+            left = amount - from_fen(paid_fen)
+            if left > 0:
+                self._left[(cid, seq)] = left
+                self._by_amount[left].add((cid, seq))
+
+    def with_outstanding(self, amount: Decimal, ids: list[int] | None) -> list[tuple[int, int]]:
+        if self._by_amount is None:
+            self._load()
+        hits = sorted(self._by_amount.get(amount, ()))
+        return hits if ids is None else [h for h in hits if h[0] in ids]
 
     def paid(self, payment) -> None:
-        """Take a recorded payment's allocations off the outstanding table (no reload)."""
-        if self._outstanding is None:
+        """Take a recorded payment's allocations off the outstanding index (no reload)."""
+        if self._by_amount is None:
             return
-        lines = self._outstanding.get(payment.contract_id, [])
         for alloc in payment.allocations:
-            lines[:] = [(seq, left - alloc.amount if seq == alloc.tranche_seq else left) for seq, left in lines]
-        self._outstanding[payment.contract_id] = [(seq, left) for seq, left in lines if left > 0]
+            key = (payment.contract_id, alloc.tranche_seq)
+            left = self._left.pop(key, None)
+            if left is None:
+                continue
+            self._by_amount[left].discard(key)
+            if left - alloc.amount > 0:
+                self._left[key] = left - alloc.amount
+                self._by_amount[left - alloc.amount].add(key)
 
 
 def import_statement(session: Session, actor: Actor, path: str, *, account: str | None = None,
@@ -111,7 +119,7 @@ def import_statement(session: Session, actor: Actor, path: str, *, account: str 
                 continue
             summary.new += 1
             m = match_credit(ln.credit, ln.debit, ln.memo, ln.counterparty_account,
-                             directory.codes, directory.by_account, directory.outstanding)
+                             directory.codes, directory.by_account, directory.with_outstanding)
             payment_id, status, reason, contract_id = None, m.status, m.reason, m.contract_id
             if m.status == "matched":
                 try:
