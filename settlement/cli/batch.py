@@ -110,8 +110,10 @@ def bank_import(path, account, mapping, dry_run):
 @click.option("--contract", "code", help="one contract code")
 @click.option("--out", "out", type=click.Path(file_okay=False), default="reports", show_default=True)
 @click.option("--format", "formats", default="json,csv,xlsx,pdf", show_default=True)
+@click.option("--shard", "shard", callback=lambda c, p, v: _shard(v),
+              help="K/N: only contracts with id mod N = K-1, so N machines can split the batch")
 @with_appcontext
-def reconcile(month, as_of, code, out, formats):
+def reconcile(month, as_of, code, out, formats, shard):
     """Reconcile a month: record what became true by then, write the report files."""
     wanted = [f.strip() for f in formats.split(",") if f.strip()]
     bad = [f for f in wanted if f not in FORMATS]
@@ -123,17 +125,19 @@ def reconcile(month, as_of, code, out, formats):
     stored = None
     s = current_app.extensions["settlement"]["sessions"]()
     try:
-        stored = months_svc.closed_report(s, month) if not as_of and not code else None
+        stored = months_svc.closed_report(s, month) if not (as_of or code or shard) else None
+        ids = rec_svc.contract_ids(s, code=code, shard=shard)
     finally:
         s.close()
+    if code and not ids:
+        raise click.ClickException(f"no contract {code}")
     if stored is None:
         with unit_of_work() as s:
-            swept = sweep(s, as_of_day, CLI)
+            if shard and not shard_lock(s, month, shard):
+                raise click.ClickException(f"shard {shard[0]}/{shard[1]} of {month} is running elsewhere")
+            swept = sweep(s, as_of_day, CLI, ids=ids if (code or shard) else None)
         s = current_app.extensions["settlement"]["sessions"]()
         try:
-            ids = rec_svc.contract_ids(s, code=code)
-            if code and not ids:
-                raise click.ClickException(f"no contract {code}")
             with progress_reporter(len(ids), "contracts") as update:
                 report = rec_svc.build_report(s, month, as_of_day, ids=ids, progress=update)
         finally:
@@ -146,7 +150,8 @@ def reconcile(month, as_of, code, out, formats):
     out_dir = Path(out)
     written = []
     for fmt in wanted:
-        path = out_dir / f"reconciliation-{month}{'-' + code if code else ''}.{fmt}"
+        suffix = (f"-{code}" if code else "") + (f"-shard-{shard[0]}-of-{shard[1]}" if shard else "")
+        path = out_dir / f"reconciliation-{month}{suffix}.{fmt}"
         write_atomically(path, render(fmt, plain, text))
         written.append(str(path))
     t = plain["totals"]
@@ -154,6 +159,26 @@ def reconcile(month, as_of, code, out, formats):
                f"{t['contracts']} contract(s), earned {t['earned_to_date']}, invoiced "
                f"{t['invoiced_to_date']['total']}, paid {t['paid_to_date']}; swept {swept['deemed_accepted']} "
                f"deemed acceptance(s), {swept['rights_arisen']} right(s); wrote {', '.join(written)}")
+
+
+def _shard(value: str | None) -> tuple[int, int] | None:
+    if not value:
+        return None
+    m = re.match(r"^(\d+)/(\d+)$", value)
+    if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+        raise click.BadParameter("must be K/N with 1 <= K <= N")
+    return int(m.group(1)), int(m.group(2))
+
+
+def shard_lock(session, month: str, shard: tuple[int, int]) -> bool:
+    """On PostgreSQL, a transaction-scoped advisory lock per (month, shard): two machines never run
+    the same shard's sweep at once. SQLite serialises writers anyway."""
+    from sqlalchemy import text
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    key = f"reconcile:{month}:{shard[0]}/{shard[1]}"
+    return bool(session.execute(text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
+                                {"k": key}).scalar())
 
 
 def months_bound(month: str) -> tuple[date, date]:

@@ -138,20 +138,24 @@ def settlement_view(session: Session, contract: Contract, as_of: date) -> dict:
             "final_tranche_amount": final.amount if st.binding_on else None}
 
 
-def sweep(session: Session, as_of: date, actor: Actor = SYSTEM) -> dict:
-    """Record what became true by ``as_of``: deemed acceptances and rights arising. Idempotent."""
+def sweep(session: Session, as_of: date, actor: Actor = SYSTEM, ids: list[int] | None = None) -> dict:
+    """Record what became true by ``as_of``: deemed acceptances and rights arising. Idempotent.
+
+    ``ids`` limits the sweep to some contracts (a shard of the batch)."""
     from settlement.models import Contract as C
     deemed = arisen = 0
     pending = session.scalars(select(AuditOpinion).where(
         AuditOpinion.decision.is_(None), AuditOpinion.deemed_accepted_on.is_(None),
-        AuditOpinion.superseded.is_(False), AuditOpinion.objection_deadline < as_of)).all()
+        AuditOpinion.superseded.is_(False), AuditOpinion.objection_deadline < as_of,
+        AuditOpinion.contract_id.in_(ids) if ids is not None else True)).all()
     for op in pending:
         op.deemed_accepted_on = op.objection_deadline
         session.flush()
         journal.append(session, actor, "audit.deemed_accepted", "audit_opinion", op.id,
                        {"after": opinion_dict(op, as_of)}, contract_id=op.contract_id)
         deemed += 1
-    ids = list(session.scalars(select(C.id).order_by(C.id)))
+    if ids is None:
+        ids = list(session.scalars(select(C.id).order_by(C.id)))
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         contracts = session.scalars(select(C).where(C.id.in_(chunk)).order_by(C.id)).all()

@@ -35,8 +35,13 @@ def _signed_payment():
     return case((Payment.kind == "refund", -Payment.amount), else_=Payment.amount)
 
 
-def contract_ids(session: Session, visible=None, code: str | None = None) -> list[int]:
+def contract_ids(session: Session, visible=None, code: str | None = None,
+                 shard: tuple[int, int] | None = None) -> list[int]:
+    """The report's contracts: visible to the caller, one code, or shard K of N (id mod N = K − 1)."""
     q = select(Contract.id).order_by(Contract.id)
+    if shard is not None:
+        k, n = shard
+        q = q.where(Contract.id % n == k - 1)
     if visible is not None:
         q = q.where(Contract.id.in_(visible))
     if code:

@@ -240,3 +240,18 @@ def test_reconcile_arguments(runner, app, tmp_path):
     assert run(runner, "reconcile", "--month", "2026-13")[0] != 0
     assert run(runner, "reconcile", "--month", "2026-11", "--format", "docx", "--out", str(tmp_path))[0] != 0
     assert run(runner, "reconcile", "--month", "2026-11", "--contract", "NOPE", "--out", str(tmp_path))[0] != 0
+
+
+def test_shards_split_the_contracts(api, runner, seeded, tmp_path):
+    api.post("/api/v1/parties", json={"code": "b1", "name": "b1"})
+    api.post("/api/v1/parties", json={"code": "v1", "name": "v1"})
+    assert api.post("/api/v1/contracts", json=SEED_CONTRACT).status_code == 201
+    codes = []
+    for k in (1, 2):
+        code, out = run(runner, "reconcile", "--month", "2026-11", "--shard", f"{k}/2", "--format", "json",
+                        "--out", str(tmp_path))
+        assert code == 0, out
+        report = json.loads((tmp_path / f"reconciliation-2026-11-shard-{k}-of-2.json").read_text("utf-8"))
+        codes.append([c["code"] for c in report["contracts"]])
+    assert sorted(codes[0] + codes[1]) == ["C-1", "DS-12345-2026"] and all(len(c) == 1 for c in codes)
+    assert run(runner, "reconcile", "--month", "2026-11", "--shard", "3/2")[0] != 0
