@@ -78,7 +78,7 @@ def clean_tables(request):
             for t in tables:
                 conn.execute(text(f'DELETE FROM "{t}"'))
     from settlement.services import calendar as calendar_svc
-    calendar_svc._cache.clear()
+    calendar_svc.forget()
     yield
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -14,12 +15,19 @@ from settlement.services import journal
 from settlement.services.actors import Actor
 
 _cache: dict[tuple, WorkingCalendar] = {}
+_checked = {"at": -1e9, "stamps": None}
+RECHECK_SECONDS = 5.0   # another process's `flask calendar load` is seen within this delay
 
 
 def current_calendar(session: Session) -> WorkingCalendar:
-    """The calendar with every loaded schedule; rebuilt only when the loaded set changes."""
-    stamps = tuple(session.execute(select(CalendarYear.year, CalendarYear.loaded_at)
-                                   .order_by(CalendarYear.year)).all())
+    """The calendar with every loaded schedule; rebuilt only when the loaded set changes
+    (checked at most every RECHECK_SECONDS per process; a load in this process is seen at once)."""
+    now = time.monotonic()
+    stamps = _checked["stamps"]
+    if stamps is None or now - _checked["at"] > RECHECK_SECONDS or stamps not in _cache:
+        stamps = tuple(session.execute(select(CalendarYear.year, CalendarYear.loaded_at)
+                                       .order_by(CalendarYear.year)).all())
+        _checked.update(at=now, stamps=stamps)
     cal = _cache.get(stamps)
     if cal is None:
         rows = session.scalars(select(CalendarYear)).all()
@@ -27,6 +35,12 @@ def current_calendar(session: Session) -> WorkingCalendar:
         _cache.clear()
         _cache[stamps] = cal
     return cal
+
+
+def forget() -> None:
+    """Drop the cached calendar (after a load, and between tests)."""
+    _cache.clear()
+    _checked.update(at=-1e9, stamps=None)
 
 
 def load_schedule_file(session: Session, actor: Actor, path: str | Path) -> YearSchedule:
@@ -42,6 +56,7 @@ def load_schedule_file(session: Session, actor: Actor, path: str | Path) -> Year
     row.data = schedule.to_json()
     row.loaded_at = datetime.now(timezone.utc)
     session.flush()
+    forget()
     journal.append(session, actor, "calendar.loaded", "calendar_year", schedule.year,
                    {"before": before, "after": schedule.to_json()})
     return schedule
