@@ -16,6 +16,7 @@ from settlement.errors import Conflict, Forbidden, Invalid, NotFound
 from settlement.models import Contract, Invoice, Party
 from settlement.services import journal
 from settlement.services.actors import Actor
+from settlement.services.pages import paginate
 from settlement.services.contracts import get_contract
 from settlement.services.months import ensure_open
 from settlement.services.state import FAR_FUTURE, load_state
@@ -168,11 +169,8 @@ def get_invoice(session: Session, actor: Actor, invoice_id: int, *, for_update: 
 
 
 def list_invoices(session: Session, contract: Contract, page: int, page_size: int):
-    q = select(Invoice).where(Invoice.contract_id == contract.id)
-    total = session.scalar(select(func.count()).select_from(q.subquery()))
-    items = session.scalars(q.order_by(Invoice.issued_on, Invoice.id).offset((page - 1) * page_size)
-                            .limit(page_size)).all()
-    return items, total
+    return paginate(session, select(Invoice).where(Invoice.contract_id == contract.id), page, page_size,
+                    Invoice.issued_on, Invoice.id)
 
 
 def vat_summary(session: Session, contract: Contract, as_of: date) -> dict:

@@ -11,12 +11,13 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from settlement.api import context
 from settlement.api.schemas import PageArgsSchema, StrictSchema
 from settlement.models import JournalEntry
 from settlement.services.contracts import get_contract, visible_contracts
+from settlement.services.pages import paginate
 
 EVENT_TYPES = {
     "invoice.issued": "invoice.issued", "invoice.reversed": "invoice.reversed",
@@ -98,10 +99,8 @@ class ContractJournal(MethodView):
         """The contract's journal entries (append-only, hash-chained)"""
         s = context.session()
         contract = get_contract(s, context.actor(), contract_id)
-        q = select(JournalEntry).where(JournalEntry.contract_id == contract.id)
-        total = s.scalar(select(func.count()).select_from(q.subquery()))
-        rows = s.scalars(q.order_by(JournalEntry.seq).offset((args["page"] - 1) * args["page_size"])
-                         .limit(args["page_size"])).all()
+        rows, total = paginate(s, select(JournalEntry).where(JournalEntry.contract_id == contract.id),
+                               args["page"], args["page_size"], JournalEntry.seq)
         return {"items": [{"seq": e.seq, "recorded_at": e.recorded_at, "actor": e.actor, "action": e.action,
                            "entity": e.entity, "entity_id": e.entity_id, "change": e.change,
                            "prev_hash": e.prev_hash, "hash": e.hash} for e in rows],

@@ -7,7 +7,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from settlement.api import context
 from settlement.api.fields import Amount
@@ -19,6 +19,7 @@ from settlement.services import months as months_svc
 from settlement.services import reconciliation as rec_svc
 from settlement.services.bank import bank_line_dict, match_by_hand
 from settlement.services.contracts import get_contract, visible_contracts
+from settlement.services.pages import paginate
 from settlement.services.payments import payment_dict
 
 blp = Blueprint("reports", __name__, description="Monthly reconciliation and bank statement lines")
@@ -100,9 +101,7 @@ class BankLines(MethodView):
         q = select(BankLine)
         if args.get("status"):
             q = q.where(BankLine.status == args["status"])
-        total = s.scalar(select(func.count()).select_from(q.subquery()))
-        rows = s.scalars(q.order_by(BankLine.txn_date, BankLine.id).offset((args["page"] - 1) * args["page_size"])
-                         .limit(args["page_size"])).all()
+        rows, total = paginate(s, q, args["page"], args["page_size"], BankLine.txn_date, BankLine.id)
         return {"items": [bank_line_dict(b) for b in rows], "page": args["page"],
                 "page_size": args["page_size"], "total": total}
 

@@ -18,6 +18,7 @@ from settlement.errors import Conflict, Forbidden, Invalid, NotFound
 from settlement.models import BankAccount, Contract, ContractParty, Party, TaxRate, Tranche
 from settlement.services import journal
 from settlement.services.actors import Actor
+from settlement.services.pages import paginate
 
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -231,6 +232,4 @@ def list_contracts(session: Session, actor: Actor, page: int, page_size: int, co
     q = select(Contract).where(Contract.id.in_(visible_contracts(actor)))
     if code:
         q = q.where(Contract.code == code)
-    total = session.scalar(select(func.count()).select_from(q.subquery()))
-    items = session.scalars(q.order_by(Contract.id).offset((page - 1) * page_size).limit(page_size)).all()
-    return items, total
+    return paginate(session, q, page, page_size, Contract.id)

@@ -12,6 +12,7 @@ from settlement.errors import Conflict, Invalid
 from settlement.models import Contract, DelayNotice, Payment, PaymentAllocation
 from settlement.services import journal
 from settlement.services.actors import Actor
+from settlement.services.pages import paginate
 from settlement.services.months import ensure_open
 from settlement.services.state import FAR_FUTURE, load_state
 
@@ -99,12 +100,8 @@ def record_refund(session: Session, actor: Actor, contract: Contract, data: dict
 
 
 def list_payments(session: Session, contract: Contract, page: int, page_size: int):
-    from sqlalchemy import func
-    q = select(Payment).where(Payment.contract_id == contract.id)
-    total = session.scalar(select(func.count()).select_from(q.subquery()))
-    items = session.scalars(q.order_by(Payment.paid_on, Payment.id).offset((page - 1) * page_size)
-                            .limit(page_size)).all()
-    return items, total
+    return paginate(session, select(Payment).where(Payment.contract_id == contract.id), page, page_size,
+                    Payment.paid_on, Payment.id)
 
 
 def record_delay_notice(session: Session, actor: Actor, contract: Contract, data: dict) -> DelayNotice:
