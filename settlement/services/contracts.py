@@ -5,7 +5,7 @@ import re
 from datetime import datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
