@@ -32,7 +32,7 @@ def _party_block(p: Party) -> dict:
 
 
 def invoice_dict(inv: Invoice, contract: Contract | None = None, reversed_by: Invoice | None = None,
-                 reverses: Invoice | None = None, as_of: date | None = None, invoice_due: date | None = None) -> dict:
+                 reverses: Invoice | None = None, invoice_due: date | None = None) -> dict:
     return {
         "id": inv.id, "contract_id": inv.contract_id, "contract_code": contract.code if contract else None,
         "number": inv.number, "type": inv.type, "type_name": TYPE_NAMES[inv.type], "issued_on": inv.issued_on,

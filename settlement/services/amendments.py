@@ -51,7 +51,6 @@ def amend(session: Session, actor: Actor, contract: Contract, data: dict) -> Ame
     errors = contract_errors(new_terms)
     st = load_state(session, contract, max(data["effective_from"], data["signed_on"]), payments_through=FAR_FUTURE)
     for i, t in enumerate(new_terms.tranches):
-        line = st.line(t.seq)
         paid = st.paid_by_seq.get(t.seq, ZERO)
         invoiced = st.invoiced_by_seq.get(t.seq, ZERO)
         if t.amount < paid:
@@ -60,7 +59,6 @@ def amend(session: Session, actor: Actor, contract: Contract, data: dict) -> Ame
         if t.amount < invoiced:
             errors.setdefault(f"tranches.{i}.amount", []).append(
                 f"tranche {t.seq} would be {t.amount:.2f}, below the {invoiced:.2f} already invoiced")
-        del line
     for seq in set(st.paid_by_seq) - {t.seq for t in new_terms.tranches}:
         errors.setdefault("tranches", []).append(f"tranche {seq} has payments and cannot be removed")
     if total < st.paid_total:

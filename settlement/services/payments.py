@@ -34,7 +34,7 @@ def _unique_reference(session: Session, contract: Contract, ref: str) -> None:
 
 
 def record_payment(session: Session, actor: Actor, contract: Contract, data: dict,
-                   source: str = "api", after_write=None) -> Payment:
+                   source: str = "api") -> Payment:
     """Record a buyer's payment, allocated to tranches; refuse one that exceeds the payable total."""
     amount: Decimal = data["amount"]
     if amount <= 0:
@@ -72,8 +72,6 @@ def record_payment(session: Session, actor: Actor, contract: Contract, data: dic
     session.flush()
     journal.append(session, actor, "payment.recorded", "payment", payment.id,
                    {"after": payment_dict(payment)}, contract_id=contract.id)
-    if after_write:
-        after_write(payment)
     return payment
 
 

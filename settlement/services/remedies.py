@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from settlement.domain import termination as term_rules
 from settlement.domain.rights import BUYER_TERMINATE_FOR_CAUSE, VENDOR_TERMINATE, has_right
-from settlement.errors import Conflict, Forbidden, Invalid, NotFound
+from settlement.errors import Conflict, Invalid, NotFound
 from settlement.models import Contract, Rectification, Termination
 from settlement.services import journal
 from settlement.services.actors import Actor
