@@ -16,12 +16,13 @@ class Amount(fields.String):
 
     def __init__(self, *, allow_negative: bool = False, **kwargs):
         self.allow_negative = allow_negative
-        meta = kwargs.setdefault("metadata", {})
+        meta = kwargs["metadata"] = dict(kwargs.get("metadata") or {})
         meta.setdefault("pattern", r"^-?\d{1,12}(\.\d{1,2})?$" if allow_negative else r"^\d{1,12}(\.\d{1,2})?$")
         meta.setdefault("example", "978282.00")
         super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
+        # Only JSON strings: a JSON number has already been through float in the decoder.
         if not isinstance(value, str):
             raise ValidationError('amount must be a string such as "978282.00"')
         try:

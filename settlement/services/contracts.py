@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -209,8 +209,12 @@ def get_contract(session: Session, actor: Actor, contract_id: int, *, for_update
     """Load a contract the actor may see; another party's contract is a 404, not a 403."""
     q = select(Contract).where(Contract.id == contract_id, Contract.id.in_(visible_contracts(actor)))
     if for_update and is_postgres(session):
-        q = q.with_for_update(of=Contract)
-    contract = session.scalar(q)
+        contract = session.scalar(q.with_for_update(of=Contract))
+    else:
+        # One query for a read: the contract with its parties, tranches and rates joined in.
+        q = q.options(joinedload(Contract.parties).joinedload(ContractParty.party),
+                      joinedload(Contract.tranches), joinedload(Contract.tax_rates))
+        contract = session.execute(q).unique().scalar_one_or_none()
     if contract is None:
         raise NotFound(f"no contract {contract_id}")
     return contract

@@ -1,6 +1,7 @@
 """Money rules: parse, fen storage, the marshmallow field, splits (DESIGN.md "Money")."""
 from __future__ import annotations
 
+import re
 from decimal import Decimal as D
 
 import marshmallow as ma
@@ -37,6 +38,12 @@ def test_parse_accepts(raw, expected):
     (" 1.00", "bad_format", "plain decimal"),
     ("１２", "bad_format", "plain decimal"),
     ("1,234.50", "bad_format", "plain decimal"),
+    ("1.00\n", "bad_format", "plain decimal"),
+    ("+1.00", "bad_format", "plain decimal"),
+    ("1.000", "too_many_decimals", "more than two decimal places"),
+    (D("1.005"), "too_many_decimals", "more than two decimal places"),
+    (D("NaN"), "not_a_number", "finite"),
+    ("-Infinity", "not_a_number", "finite"),
     (None, "bad_type", "must be a string"),
 ])
 def test_parse_refuses_with_the_rule(raw, rule, words):
@@ -51,11 +58,35 @@ def test_negative_allowed_when_asked():
         parse_amount("-1000000000000", allow_negative=True)
 
 
+def test_negative_zero_is_zero():
+    assert str(parse_amount("-0.00")) == "0.00"
+    assert format_amount(D("-0.00")) == "0.00"
+
+
 def test_fen_round_trip_and_refusal():
     assert to_fen(D("978282.00")) == 97828200
+    assert to_fen(D("-1.5")) == -150
     assert from_fen(97828200) == D("978282.00")
-    with pytest.raises(AmountError):
+    assert str(from_fen(-150)) == "-1.50"
+    assert str(from_fen(D("97828200"))) == "978282.00"  # SUM(bigint) comes back as Decimal on PostgreSQL
+    with pytest.raises(AmountError) as err:
         to_fen(D("0.001"))
+    assert err.value.rule == "too_many_decimals"
+    for bad in (1.5, True):
+        with pytest.raises(AmountError):
+            to_fen(bad)
+        with pytest.raises(AmountError):
+            from_fen(bad)
+
+
+def test_format_amount_never_rounds():
+    assert format_amount(D("978282")) == "978282.00"
+    assert format_amount(D("-1.5")) == "-1.50"
+    assert format_amount(D("1E+3")) == "1000.00"
+    with pytest.raises(AmountError):
+        format_amount(D("1.005"))
+    with pytest.raises(AmountError):
+        format_amount(1.5)
 
 
 def test_fen_column_stores_integer_fen():
@@ -67,8 +98,11 @@ def test_fen_column_stores_integer_fen():
         conn.execute(insert(t), {"id": 1, "amount": D("978282.00")})
         assert conn.execute(select(t.c.amount)).scalar() == D("978282.00")
         assert conn.execute(text("select amount from t")).scalar() == 97828200
-        with pytest.raises(Exception):
-            conn.execute(insert(t), {"id": 2, "amount": 1.5})
+        for bad in (1.5, 100, D("0.001")):
+            with pytest.raises(Exception):
+                conn.execute(insert(t), {"id": 2, "amount": bad})
+        conn.execute(insert(t), {"id": 3, "amount": None})
+        assert conn.execute(select(t.c.amount).where(t.c.id == 3)).scalar() is None
 
 
 class _S(ma.Schema):
@@ -95,13 +129,19 @@ def test_largest_remainder_examples():
     assert split_largest_remainder(D("1956564.00"), [50, 30, 20]) == \
         [D("978282.00"), D("586969.20"), D("391312.80")]
     assert split_largest_remainder(D("-0.02"), [1, 1, 1]) == [D("-0.01"), D("-0.01"), D("0.00")]
-    with pytest.raises(ValueError):
-        split_largest_remainder(D("1.00"), [0, 0])
+    assert split_largest_remainder(D("0.05"), [D("0.5"), D("0.5")]) == [D("0.03"), D("0.02")]
+    for bad in ([0, 0], [], [1, -1], [1.5]):
+        with pytest.raises(ValueError):
+            split_largest_remainder(D("1.00"), bad)
 
 
 def test_even_split_remainder_last():
     assert split_evenly_remainder_last(D("1956564.00"), 12) == [D("163047.00")] * 12
     assert split_evenly_remainder_last(D("100.00"), 3) == [D("33.33"), D("33.33"), D("33.34")]
+    assert split_evenly_remainder_last(D("-100.00"), 3) == [D("-33.33"), D("-33.33"), D("-33.34")]
+    assert split_evenly_remainder_last(D("5.00"), 1) == [D("5.00")]
+    with pytest.raises(ValueError):
+        split_evenly_remainder_last(D("5.00"), 0)
 
 
 amounts = st.integers(min_value=-(10**14) + 1, max_value=10**14 - 1).map(lambda f: D(f) / 100)
@@ -118,12 +158,17 @@ def test_largest_remainder_always_sums_to_the_whole(total, weights):
         assert abs(part - total * w / wsum) < D("0.01")
 
 
-@given(amounts.filter(lambda a: a >= 0), st.integers(min_value=1, max_value=120))
+@given(amounts, st.integers(min_value=1, max_value=120))
 def test_even_split_always_sums(total, n):
     parts = split_evenly_remainder_last(total, n)
     assert len(parts) == n and sum(parts) == total
+    assert all(p == p.quantize(D("0.01")) for p in parts)
+    assert len(set(parts[:-1])) <= 1
 
 
 @given(amounts)
 def test_format_parse_round_trip(value):
-    assert parse_amount(format_amount(value), allow_negative=True) == value
+    text = format_amount(value)
+    assert re.fullmatch(r"-?[0-9]{1,12}\.[0-9]{2}", text)
+    assert parse_amount(text, allow_negative=True) == value
+    assert from_fen(to_fen(value)) == value
