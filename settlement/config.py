@@ -19,6 +19,8 @@ def from_environment(instance_path: str) -> dict:
         "DATABASE_URL": url,
         "INVOICE_FONT": os.environ.get("INVOICE_FONT"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_BODY_BYTES", 1024 * 1024)),
+        # Computed schedule/earned/settlement responses kept per process (api/cached.py); 0 = off.
+        "READ_CACHE_ENTRIES": int(os.environ.get("READ_CACHE_ENTRIES", 4096)),
         "API_TITLE": "Contract settlement and invoicing",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",

@@ -178,6 +178,9 @@ class JournalEntry(Base):
     """Append-only journal: every state change, chained by SHA-256 (never updated or deleted)."""
 
     __tablename__ = "journal_entries"
+    # (contract_id, seq): a contract's entries in order, and its newest entry (the read cache's
+    # validator, api/cached.py) by one index probe.
+    __table_args__ = (Index("ix_journal_entries_contract_seq", "contract_id", "seq"),)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                      autoincrement=False)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -185,7 +188,7 @@ class JournalEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str] = mapped_column(String(64))
-    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"))
     change: Mapped[dict] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)

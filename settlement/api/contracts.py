@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from settlement.api import context
+from settlement.api.cached import cached_view
 from settlement.api.schemas import (
     AsOfArgsSchema, ContractCreateSchema, ContractListArgsSchema, ContractPageSchema, ContractSchema,
     EarnedSchema, ScheduleSchema,
@@ -12,6 +13,8 @@ from settlement.api.schemas import (
 from settlement.errors import Forbidden
 from settlement.services import contracts as svc
 from settlement.services import views
+
+SCHEDULE, EARNED = ScheduleSchema(), EarnedSchema()
 
 blp = Blueprint("contracts", __name__, description="Contracts, payment schedule, earned value")
 
@@ -58,9 +61,8 @@ class Schedule(MethodView):
     @blp.alt_response(404, description="no such contract, or not the caller's")
     def get(self, args, contract_id):
         """The payment schedule as of a date: due dates, invoice dates, status"""
-        s = context.session()
-        contract = svc.get_contract(s, context.actor(), contract_id)
-        return views.schedule_view(s, contract, args.get("as_of") or context.today())
+        return cached_view(context.session(), context.actor(), "schedule", contract_id,
+                           args.get("as_of") or context.today(), SCHEDULE, views.schedule_view)
 
 
 @blp.route("/<int(max=2147483647):contract_id>/earned")
@@ -70,6 +72,5 @@ class Earned(MethodView):
     @blp.alt_response(404, description="no such contract, or not the caller's")
     def get(self, args, contract_id):
         """The monthly earned-value table"""
-        s = context.session()
-        contract = svc.get_contract(s, context.actor(), contract_id)
-        return views.earned_view(s, contract, args.get("as_of") or context.today())
+        return cached_view(context.session(), context.actor(), "earned", contract_id,
+                           args.get("as_of") or context.today(), EARNED, views.earned_view)

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from settlement.api import context
+from settlement.api.cached import cached_view
 from settlement.api.schemas import AsOfArgsSchema
 from settlement.api.settlement_schemas import (
     AmendmentCreateSchema, AmendmentSchema, DelayNoticeCreateSchema, DelayNoticeSchema, ListArgsSchema,
@@ -21,6 +22,8 @@ from settlement.services import audit as audit_svc
 from settlement.services import payments as pay_svc
 from settlement.services import remedies as rem_svc
 from settlement.services.contracts import get_contract, require_role
+
+SETTLEMENT = SettlementSchema()
 
 blp = Blueprint("settlement", __name__, description="Payments, audit and final settlement, remedies, amendments")
 
@@ -172,7 +175,8 @@ class Settlement(MethodView):
     @blp.alt_response(404, description="no such contract, or not the caller's")
     def get(self, args, contract_id):
         """The final settlement: audited amount, paid, balance and who owes whom"""
-        return audit_svc.settlement_view(context.session(), _read(contract_id), _as_of(args))
+        return cached_view(context.session(), context.actor(), "settlement", contract_id, _as_of(args),
+                           SETTLEMENT, audit_svc.settlement_view)
 
 
 @blp.route("/<int(max=2147483647):contract_id>/rectifications")

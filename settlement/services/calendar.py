@@ -37,6 +37,13 @@ def current_calendar(session: Session) -> WorkingCalendar:
     return cal
 
 
+def calendar_stamp(session: Session) -> tuple:
+    """What identifies the calendar in force: each loaded year with when it was loaded.
+    Changes whenever ``current_calendar`` would build a different calendar."""
+    current_calendar(session)
+    return _checked["stamps"]
+
+
 def forget() -> None:
     """Drop the cached calendar (after a load, and between tests)."""
     _cache.clear()

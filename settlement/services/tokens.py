@@ -6,7 +6,7 @@ import hmac
 import secrets
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from settlement.models import ApiToken, Party
@@ -39,18 +39,24 @@ def create_token(session: Session, role: str, party_code: str | None) -> tuple[A
     return row, f"{PREFIX}{public_id}_{secret}"
 
 
+# One row, no ORM objects, built once: this runs on every request.
+_TOKEN_ROW = (select(ApiToken.public_id, ApiToken.secret_hash, ApiToken.role, ApiToken.party_id,
+                     ApiToken.revoked_at, Party.code.label("party_code"))
+              .outerjoin(Party, Party.id == ApiToken.party_id)
+              .where(ApiToken.public_id == bindparam("public_id")))
+
+
 def authenticate(session: Session, presented: str) -> Actor | None:
     """The actor behind a presented token, or None (unknown, malformed or revoked)."""
     if not presented.startswith(PREFIX) or presented.count("_") < 2:
         return None
     public_id, _, secret = presented[len(PREFIX):].partition("_")
-    row = session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
+    row = session.execute(_TOKEN_ROW, {"public_id": public_id}).first()
     candidate = row.secret_hash if row is not None else _digest("")
     ok = hmac.compare_digest(candidate, _digest(secret))
     if row is None or not ok or row.revoked_at is not None:
         return None
-    return Actor(role=row.role, party_id=row.party_id, party_code=row.party.code if row.party else None,
-                 token_id=row.public_id)
+    return Actor(role=row.role, party_id=row.party_id, party_code=row.party_code, token_id=row.public_id)
 
 
 def revoke(session: Session, public_id: str) -> bool:
