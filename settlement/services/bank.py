@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, func, insert, select
+from sqlalchemy import BigInteger, func, select
 from sqlalchemy.orm import Session
 
 from settlement.bank.match import match_credit
@@ -23,7 +23,9 @@ from settlement.models import (
     BankAccount, BankLine, Contract, ContractParty, PaymentAllocation, Termination, Tranche,
 )
 from settlement.services.actors import Actor
+from settlement.services.bulk import bulk_insert
 from settlement.services.payments import record_payment
+from settlement.services.state import FAR_FUTURE, load_states
 
 CHUNK = 2000
 
@@ -111,27 +113,23 @@ def import_statement(session: Session, actor: Actor, path: str, *, account: str 
             return
         serials = [ln.serial for ln in batch]
         existing = set(session.scalars(select(BankLine.serial).where(BankLine.serial.in_(serials))))
+        fresh = [ln for ln in batch if ln.serial not in existing]
+        summary.duplicate += len(batch) - len(fresh)
+        summary.new += len(fresh)
+        matches = [match_credit(ln.credit, ln.debit, ln.memo, ln.counterparty_account,
+                                directory.codes, directory.by_account, directory.with_outstanding)
+                   for ln in fresh]
+        payments = _record_matched(session, actor, fresh, matches, directory)
         rows = []
         now = datetime.now(timezone.utc)
-        for ln in batch:
-            if ln.serial in existing:
-                summary.duplicate += 1
-                continue
-            summary.new += 1
-            m = match_credit(ln.credit, ln.debit, ln.memo, ln.counterparty_account,
-                             directory.codes, directory.by_account, directory.with_outstanding)
-            payment_id, status, reason, contract_id = None, m.status, m.reason, m.contract_id
-            if m.status == "matched":
-                try:
-                    contract = session.get(Contract, m.contract_id)
-                    with session.begin_nested():
-                        payment = record_payment(session, actor, contract, {
-                            "amount": ln.credit, "paid_on": ln.txn_date, "bank_reference": ln.serial,
-                            "payer_account": ln.counterparty_account, "tranche_seq": m.tranche_seq}, source="bank")
-                    payment_id = payment.id
-                    directory.paid(payment)
-                except Problem as exc:
-                    status, reason, contract_id = "unmatched", f"{m.reason}, but refused: {exc.detail}", None
+        for ln, m in zip(fresh, matches):
+            status, reason, contract_id, payment_id = m.status, m.reason, m.contract_id, None
+            if status == "matched":
+                outcome = payments[ln.serial]
+                if isinstance(outcome, Problem):
+                    status, reason, contract_id = "unmatched", f"{m.reason}, but refused: {outcome.detail}", None
+                else:
+                    payment_id = outcome
             summary.matched += status == "matched"
             summary.unmatched += status == "unmatched"
             summary.ignored += status == "ignored"
@@ -140,8 +138,7 @@ def import_statement(session: Session, actor: Actor, path: str, *, account: str 
                          "credit": ln.credit, "debit": ln.debit, "memo": ln.memo, "status": status,
                          "reason": reason, "contract_id": contract_id, "payment_id": payment_id,
                          "source_file": source, "line_no": ln.line_no, "imported_at": now})
-        if rows:
-            session.execute(insert(BankLine), rows)
+        bulk_insert(session, BankLine.__table__, rows)
         batch.clear()
 
     for item in read_statement(path, columns):
@@ -160,6 +157,43 @@ def import_statement(session: Session, actor: Actor, path: str, *, account: str 
             flush_batch()
     flush_batch()
     return summary
+
+
+def _record_matched(session: Session, actor: Actor, lines: list[StatementLine], matches, directory: Directory
+                    ) -> dict[str, int | Problem]:
+    """Record the payment of every matched line, in statement order, through the same
+    ``record_payment`` as the API (a refused one leaves the line unmatched). Contracts and their states are loaded for the chunk at once, per value date;
+    a contract's second payment in the chunk reloads its state (the first changed it).
+    Each state is on its line's value date (terms, audit and termination in force that day).
+    Returns serial → payment id, or the Problem that refused it."""
+    matched = [(ln, m) for ln, m in zip(lines, matches) if m.status == "matched"]
+    if not matched:
+        return {}
+    contracts = {c.id: c for c in session.scalars(
+        select(Contract).where(Contract.id.in_({m.contract_id for _, m in matched})))}
+    first_day: dict[int, date] = {}
+    for ln, m in matched:
+        first_day.setdefault(m.contract_id, ln.txn_date)
+    states = load_states(session, [contracts[i] for i in sorted(first_day)], first_day,
+                         payments_through=FAR_FUTURE)
+    paid_in_chunk: set[int] = set()
+    out: dict[str, int | Problem] = {}
+    for ln, m in matched:
+        # A contract's first payment in the chunk uses the bulk-loaded state; a second one reloads.
+        state = None if m.contract_id in paid_in_chunk else states[m.contract_id]
+        try:
+            # No SAVEPOINT needed: record_payment checks every rule before it writes anything.
+            payment = record_payment(session, actor, contracts[m.contract_id], {
+                "amount": ln.credit, "paid_on": ln.txn_date, "bank_reference": ln.serial,
+                "payer_account": ln.counterparty_account, "tranche_seq": m.tranche_seq},
+                source="bank", state=state)
+        except Problem as exc:
+            out[ln.serial] = exc
+            continue
+        paid_in_chunk.add(m.contract_id)
+        directory.paid(payment)
+        out[ln.serial] = payment.id
+    return out
 
 
 def match_by_hand(session: Session, actor: Actor, line: BankLine, contract: Contract, tranche_seq: int | None):

@@ -14,7 +14,7 @@ from settlement.services import journal
 from settlement.services.actors import Actor
 from settlement.services.pages import paginate
 from settlement.services.months import ensure_open
-from settlement.services.state import FAR_FUTURE, load_state
+from settlement.services.state import FAR_FUTURE, ContractState, load_state
 
 ZERO = Decimal("0.00")
 
@@ -34,8 +34,12 @@ def _unique_reference(session: Session, contract: Contract, ref: str) -> None:
 
 
 def record_payment(session: Session, actor: Actor, contract: Contract, data: dict,
-                   source: str = "api") -> Payment:
-    """Record a buyer's payment, allocated to tranches; refuse one that exceeds the payable total."""
+                   source: str = "api", state: ContractState | None = None) -> Payment:
+    """Record a buyer's payment, allocated to tranches; refuse one that exceeds the payable total.
+
+    ``state``: the contract's state on ``paid_on`` with every payment counted
+    (``payments_through=FAR_FUTURE``), loaded in this transaction after the contract's last
+    payment; a caller recording many payments at once (bank import) loads them in bulk."""
     amount: Decimal = data["amount"]
     if amount <= 0:
         raise Invalid("amount must be greater than 0.00", errors={"amount": ["must be greater than 0.00"]})
@@ -46,7 +50,7 @@ def record_payment(session: Session, actor: Actor, contract: Contract, data: dic
     ensure_open(session, paid_on, "payment")
     _unique_reference(session, contract, data["bank_reference"])
     # The cap counts every payment recorded, whatever its date: a backdated one must not slip under it.
-    st = load_state(session, contract, paid_on, payments_through=FAR_FUTURE)
+    st = state or load_state(session, contract, paid_on, payments_through=FAR_FUTURE)
     seq = data.get("tranche_seq")
     if seq is not None and st.line(seq) is None:
         raise Invalid(f"the contract has no tranche {seq}", errors={"tranche_seq": [f"no tranche {seq}"]})
@@ -63,6 +67,7 @@ def record_payment(session: Session, actor: Actor, contract: Contract, data: dic
             "remaining": f"{max(exc.payable - exc.paid, ZERO):.2f}"}) from None
     lines = [Outstanding(ln.seq, ln.amount - ln.paid) for ln in st.lines]
     parts = allocate(amount, lines, seq)
+    # Every refusal above comes before the first write (the bank import relies on it).
     payment = Payment(contract_id=contract.id, kind="payment", amount=amount, paid_on=paid_on,
                       bank_reference=data["bank_reference"], payer_account=data.get("payer_account"),
                       source=source, created_at=datetime.now(timezone.utc))

@@ -101,14 +101,21 @@ def _signed_amount():
     return case((Payment.kind == "refund", -Payment.amount), else_=Payment.amount)
 
 
-def load_states(session: Session, contracts: list[Contract], as_of: date,
+def load_states(session: Session, contracts: list[Contract], as_of: date | dict[int, date],
                 payments_through: date | None = None) -> dict[int, ContractState]:
     """Every given contract on ``as_of``, with a fixed number of set-based queries for the lot.
 
-    ``payments_through`` counts payments and invoices up to another day (writes pass FAR_FUTURE so
-    that a backdated payment cannot slip under the cap)."""
+    ``as_of`` may map each contract id to its own day (a bank import pays each contract on its
+    line's value date); then ``payments_through`` is required. ``payments_through`` counts
+    payments and invoices up to another day (writes pass FAR_FUTURE so that a backdated payment
+    cannot slip under the cap)."""
     if not contracts:
         return {}
+    days = as_of if isinstance(as_of, dict) else {c.id: as_of for c in contracts}
+    if isinstance(as_of, dict):
+        if payments_through is None:
+            raise ValueError("load_states: per-contract as_of needs payments_through")
+        as_of = max(days.values())   # the SQL horizon; each contract is filtered to its own day below
     cal = current_calendar(session)
     ids = [c.id for c in contracts]
     through = payments_through or as_of
@@ -130,7 +137,8 @@ def load_states(session: Session, contracts: list[Contract], as_of: date,
     for op in session.scalars(select(AuditOpinion)
                               .where(AuditOpinion.contract_id.in_(ids), AuditOpinion.delivered_on <= as_of)
                               .order_by(AuditOpinion.delivered_on, AuditOpinion.id)):
-        opinions[op.contract_id] = op   # the latest delivered by as_of supersedes the earlier ones
+        if op.delivered_on <= days[op.contract_id]:
+            opinions[op.contract_id] = op   # the latest delivered by as_of supersedes the earlier ones
     invoiced: dict[int, dict[int, Decimal]] = defaultdict(dict)
     first_invoiced: dict[int, dict[int, date]] = defaultdict(dict)
     for cid, seq, fen, first in session.execute(
@@ -142,8 +150,9 @@ def load_states(session: Session, contracts: list[Contract], as_of: date,
         if first is not None:
             first_invoiced[cid][seq] = first
     terminations = {t.contract_id: t for t in session.scalars(
-        select(Termination).where(Termination.contract_id.in_(ids), Termination.notice_on <= as_of))}
-    return {c.id: _state(c, as_of, cal, amendments[c.id], paid_seq[c.id], paid_total.get(c.id, ZERO),
+        select(Termination).where(Termination.contract_id.in_(ids), Termination.notice_on <= as_of))
+        if t.notice_on <= days[t.contract_id]}
+    return {c.id: _state(c, days[c.id], cal, amendments[c.id], paid_seq[c.id], paid_total.get(c.id, ZERO),
                          opinions.get(c.id), invoiced[c.id], first_invoiced[c.id], terminations.get(c.id))
             for c in contracts}
 
