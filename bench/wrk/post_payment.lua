@@ -1,21 +1,23 @@
 -- POST /payments with a unique Idempotency-Key and bank reference per request.
+-- setup() runs in wrk's main Lua state and numbers the threads; thread:set() stores the
+-- number as the global `thread_no` in each thread's own state, where request() reads it.
+local started = 0
 local counter = 0
-local tid = 0
-local threads = {}
 
 function setup(thread)
-  tid = tid + 1
-  thread:set("tid", tid)
+  started = started + 1
+  thread:set("thread_no", started)
 end
 
 function init(args)
   path = args[1]
   token = args[2]
+  run_id = args[3] or tostring(os.time())
 end
 
 request = function()
   counter = counter + 1
-  local ref = string.format("W%d-%d-%d", tid, counter, math.random(1, 1000000000))
+  local ref = string.format("W%s-%d-%d", run_id, thread_no, counter)
   local body = string.format('{"amount": "0.01", "paid_on": "2026-11-20", "bank_reference": "%s"}', ref)
   local headers = {}
   headers["Content-Type"] = "application/json"
