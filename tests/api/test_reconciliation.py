@@ -199,6 +199,10 @@ def test_reconcile_files_are_identical_twice_and_readable(api, runner, november,
     ws = wb["汇总 2026-11"]
     assert ws.freeze_panes == "A2" and ws["A1"].value == "合同编号"
     assert Decimal(str(ws["G2"].value)) == Decimal("815235.00") and ws["G2"].number_format == "#,##0.00"
+    tranches = wb["分笔付款"]
+    assert tranches.freeze_panes == "A2" and tranches["A1"].font.bold
+    assert tranches["D2"].value.date().isoformat() == "2026-07-13" and tranches["D2"].number_format == "yyyy-mm-dd"
+    assert Decimal(str(tranches["C3"].value)) == Decimal("586969.20") and tranches["C3"].number_format == "#,##0.00"
     vat = wb["本月销项税"]
     assert vat["B2"].value == "6%" and Decimal(str(vat["D2"].value)) == Decimal("33224.67")
 
