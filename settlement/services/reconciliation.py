@@ -185,7 +185,18 @@ def to_jsonable(report: dict) -> dict:
 
 def to_json(report: dict) -> str:
     """Deterministic JSON: the same data gives byte-identical output."""
-    return json.dumps(to_jsonable(report), ensure_ascii=False, indent=2) + "\n"
+    return json_text(to_jsonable(report))
+
+
+def json_text(plain: dict) -> str:
+    """The JSON file's text for a report already in its plain form (:func:`to_jsonable`)."""
+    return json.dumps(plain, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_json(plain: dict, fh) -> None:
+    """:func:`json_text` written to a text file piece by piece (same characters, no big string)."""
+    json.dump(plain, fh, ensure_ascii=False, indent=2)
+    fh.write("\n")
 
 
 def filter_contracts(plain_report: dict, visible_ids: set[int]) -> dict:
