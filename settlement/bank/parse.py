@@ -31,6 +31,7 @@ DEFAULT_COLUMNS: dict[str, list[str]] = {
 }
 REQUIRED = ("date", "serial")
 HEADER_SCAN_ROWS = 30
+ZERO = Decimal("0.00")  # one shared value for the empty side of every line (Decimal is immutable)
 
 
 class StatementError(ValueError):
@@ -103,7 +104,7 @@ def parse_amount_cell(cell) -> Decimal:
     else:
         text = _clean(cell).replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
         if text in ("", "-", "--"):
-            return Decimal("0.00")
+            return ZERO
         try:
             value = Decimal(text)
         except InvalidOperation:

@@ -23,11 +23,17 @@ def bulk_insert(session: Session, table: Table, rows: list[dict]) -> None:
     processors = [(i, table.c[c].type.dialect_impl(dialect).bind_processor(dialect))
                   for i, c in enumerate(columns)]
     processors = [(i, p) for i, p in processors if p is not None]
+    # A value repeated from the row before (the import time, a zero amount) is converted once.
+    last_in = [object()] * len(columns)
+    last_out = [None] * len(columns)
     data = []
     for r in rows:
         values = list(r.values())
         for i, p in processors:
-            values[i] = p(values[i])
+            v = values[i]
+            if v is not last_in[i]:
+                last_in[i], last_out[i] = v, p(v)
+            values[i] = last_out[i]
         data.append(values)
     raw = conn.connection.driver_connection
     names = ", ".join(columns)

@@ -33,11 +33,7 @@ def entry_hash(seq: int, recorded_at: str, actor: dict, action: str, entity: str
 def append(session: Session, actor: Actor, action: str, entity: str, entity_id, change: dict,
            contract_id: int | None = None, now: datetime | None = None) -> JournalEntry:
     """Append one entry at the end of the chain, inside the caller's transaction."""
-    if is_postgres(session):
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": JOURNAL_LOCK_KEY})
-    last = session.execute(
-        select(JournalEntry.seq, JournalEntry.hash).order_by(JournalEntry.seq.desc()).limit(1)).first()
-    seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    seq, prev = _next_link(session)
     recorded = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     change = json.loads(canonical(change))
     actor_d = actor.as_dict()
@@ -48,7 +44,32 @@ def append(session: Session, actor: Actor, action: str, entity: str, entity_id, 
                          prev_hash=prev, hash=digest)
     session.add(entry)
     session.flush()
+    if session.in_nested_transaction():
+        session.info.pop(_TAIL, None)
+    else:
+        session.info[_TAIL] = (session.get_transaction(), seq, digest)
     return entry
+
+
+_TAIL = "journal_tail"
+
+
+def _next_link(session: Session) -> tuple[int, str]:
+    """The next entry's seq and the hash it chains to, with the journal locked for this transaction.
+
+    Appends are serialised: PostgreSQL by a transaction-scoped advisory lock, SQLite by the
+    write transaction (BEGIN IMMEDIATE). Once this transaction has appended, the lock is still
+    held, so the entry it wrote is still the tail: it is remembered (per transaction, never
+    inside a SAVEPOINT, which could roll back) instead of locked and read again. A bank import
+    appends one entry per payment."""
+    cached = session.info.get(_TAIL)
+    if cached is not None and cached[0] is session.get_transaction() and not session.in_nested_transaction():
+        return cached[1] + 1, cached[2]
+    if is_postgres(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": JOURNAL_LOCK_KEY})
+    last = session.execute(
+        select(JournalEntry.seq, JournalEntry.hash).order_by(JournalEntry.seq.desc()).limit(1)).first()
+    return (last.seq + 1, last.hash) if last else (1, GENESIS)
 
 
 def verify(session: Session) -> tuple[int, int | None, str | None]:
