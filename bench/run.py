@@ -81,7 +81,9 @@ class Database:
         """Undo a bank import (harness only: the application never deletes)."""
         eng = create_engine(self.url)
         with eng.begin() as conn:
-            conn.execute(text("DELETE FROM bank_lines"))
+            # TRUNCATE on PostgreSQL: a DELETE leaves 1,000,000 dead rows that every foreign-key
+            # check of the payments deleted next scans (minutes at L), and that the next run pays for.
+            conn.execute(text("TRUNCATE bank_lines" if self.kind == "postgres" else "DELETE FROM bank_lines"))
             conn.execute(text("DELETE FROM payment_allocations WHERE payment_id IN "
                               "(SELECT id FROM payments WHERE source = 'bank')"))
             conn.execute(text("DELETE FROM payments WHERE source = 'bank'"))
