@@ -15,7 +15,7 @@ from decimal import Decimal
 from sqlalchemy import BigInteger, func, select
 from sqlalchemy.orm import Session
 
-from settlement.bank.match import match_credit
+from settlement.bank.match import Match, match_credit
 from settlement.bank.parse import RejectedLine, StatementLine, load_mapping, read_statement
 from settlement.domain.money import from_fen
 from settlement.errors import Conflict, Problem
@@ -123,9 +123,9 @@ def import_statement(session: Session, actor: Actor, path: str, *, account: str 
         rows = []
         now = datetime.now(timezone.utc)
         for ln, m in zip(fresh, matches):
+            m, outcome = payments.get(ln.serial, (m, None))
             status, reason, contract_id, payment_id = m.status, m.reason, m.contract_id, None
             if status == "matched":
-                outcome = payments[ln.serial]
                 if isinstance(outcome, Problem):
                     status, reason, contract_id = "unmatched", f"{m.reason}, but refused: {outcome.detail}", None
                 else:
@@ -160,12 +160,14 @@ def import_statement(session: Session, actor: Actor, path: str, *, account: str 
 
 
 def _record_matched(session: Session, actor: Actor, lines: list[StatementLine], matches, directory: Directory
-                    ) -> dict[str, int | Problem]:
+                    ) -> dict[str, tuple[Match, int | Problem | None]]:
     """Record the payment of every matched line, in statement order, through the same
     ``record_payment`` as the API (a refused one leaves the line unmatched). Contracts and their states are loaded for the chunk at once, per value date;
     a contract's second payment in the chunk reloads its state (the first changed it).
     Each state is on its line's value date (terms, audit and termination in force that day).
-    Returns serial → payment id, or the Problem that refused it."""
+    A line matched by its amount is matched again just before it is paid: an earlier line of
+    the chunk may have paid that tranche. Returns serial → (final match, payment id or the
+    Problem that refused it)."""
     matched = [(ln, m) for ln, m in zip(lines, matches) if m.status == "matched"]
     if not matched:
         return {}
@@ -177,10 +179,19 @@ def _record_matched(session: Session, actor: Actor, lines: list[StatementLine], 
     states = load_states(session, [contracts[i] for i in sorted(first_day)], first_day,
                          payments_through=FAR_FUTURE)
     paid_in_chunk: set[int] = set()
-    out: dict[str, int | Problem] = {}
+    out: dict[str, tuple[Match, int | Problem | None]] = {}
     for ln, m in matched:
-        # A contract's first payment in the chunk uses the bulk-loaded state; a second one reloads.
-        state = None if m.contract_id in paid_in_chunk else states[m.contract_id]
+        if m.tranche_seq is not None:
+            m = match_credit(ln.credit, ln.debit, ln.memo, ln.counterparty_account,
+                             directory.codes, directory.by_account, directory.with_outstanding)
+            if m.status != "matched":
+                out[ln.serial] = (m, None)
+                continue
+            if m.contract_id not in contracts:
+                contracts[m.contract_id] = session.get(Contract, m.contract_id)
+        # The bulk-loaded state holds until the contract's first payment in the chunk, on its day.
+        fresh_state = m.contract_id not in paid_in_chunk and first_day.get(m.contract_id) == ln.txn_date
+        state = states[m.contract_id] if fresh_state else None
         try:
             # No SAVEPOINT needed: record_payment checks every rule before it writes anything.
             payment = record_payment(session, actor, contracts[m.contract_id], {
@@ -188,11 +199,11 @@ def _record_matched(session: Session, actor: Actor, lines: list[StatementLine], 
                 "payer_account": ln.counterparty_account, "tranche_seq": m.tranche_seq},
                 source="bank", state=state)
         except Problem as exc:
-            out[ln.serial] = exc
+            out[ln.serial] = (m, exc)
             continue
         paid_in_chunk.add(m.contract_id)
         directory.paid(payment)
-        out[ln.serial] = payment.id
+        out[ln.serial] = (m, payment.id)
     return out
 
 
