@@ -31,7 +31,7 @@ from settlement.errors import NotFound
 from settlement.models import JournalEntry
 from settlement.services.actors import Actor
 from settlement.services.calendar import calendar_stamp
-from settlement.services.contracts import get_contract
+from settlement.services.contracts import get_contract, may_see
 
 
 @dataclass(frozen=True)
@@ -87,10 +87,6 @@ def contract_validator(session: Session, contract_id: int) -> tuple:
     """(the contract's newest journal seq, the calendar's stamp): changes with any fact the views read."""
     head = session.scalar(_JOURNAL_HEAD, {"contract_id": contract_id})
     return head, calendar_stamp(session)
-
-
-def may_see(actor: Actor, party_ids: frozenset) -> bool:
-    return actor.role == "admin" or actor.party_id in party_ids
 
 
 def cached_view(session: Session, actor: Actor, name: str, contract_id: int, as_of: date, schema,
