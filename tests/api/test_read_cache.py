@@ -107,22 +107,31 @@ def test_per_contract_as_of_equals_one_by_one(app, api, seeded):
         s.close()
 
 
-def test_import_refuses_an_over_payment_after_two_in_the_same_chunk(api, runner, seeded, tmp_path):
-    """Three lines for one contract in one chunk: the second and third see the earlier ones."""
-    statement = tmp_path / "three.csv"
-    statement.write_text(
-        "交易日期,交易流水号,对方户名,对方账号,摘要,贷方发生额,借方发生额\n"
-        "2026-07-10,T-1,德胜街道,,DS-12345-2026 首付,\"978,282.00\",\n"
-        "2026-11-27,T-2,德胜街道,,DS-12345-2026 第二笔,\"586,969.20\",\n"
-        "2026-11-28,T-3,德胜街道,,DS-12345-2026 多付,\"391,312.81\",\n", encoding="utf-8")
+HEADER = "交易日期,交易流水号,对方户名,对方账号,摘要,贷方发生额,借方发生额\n"
+
+
+def import_lines(runner, tmp_path, *lines) -> str:
+    """Import a statement of ``lines`` (CSV rows after the header); the summary line."""
+    statement = tmp_path / "statement.csv"
+    statement.write_text(HEADER + "".join(f"{ln}\n" for ln in lines), encoding="utf-8")
     result = runner.invoke(args=["bank", "import", str(statement)])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith(
-        "lines read 3, new 3, duplicate 0, matched 2, unmatched 1, ignored 0, rejected 0")
-    line = api.get("/api/v1/bank-lines?status=unmatched").get_json()["items"][0]
-    assert line["serial"] == "T-3"
-    assert line["reason"] == ("contract code in the memo, but refused: paying 391312.81 would exceed the "
-                              "payable total 1956564.00: 1565251.20 is paid, 391312.80 remains")
+    return result.output.strip().splitlines()[-1]
+
+
+def unmatched(api) -> list[tuple[str, str]]:
+    return [(b["serial"], b["reason"]) for b in api.get("/api/v1/bank-lines?status=unmatched").get_json()["items"]]
+
+
+def test_import_refuses_an_over_payment_after_two_in_the_same_chunk(api, runner, seeded, tmp_path):
+    """Three lines for one contract in one chunk: the second and third see the earlier ones."""
+    summary = import_lines(runner, tmp_path,
+                           '2026-07-10,T-1,德胜街道,,DS-12345-2026 首付,"978,282.00",',
+                           '2026-11-27,T-2,德胜街道,,DS-12345-2026 第二笔,"586,969.20",',
+                           '2026-11-28,T-3,德胜街道,,DS-12345-2026 多付,"391,312.81",')
+    assert summary == "lines read 3, new 3, duplicate 0, matched 2, unmatched 1, ignored 0, rejected 0"
+    assert unmatched(api) == [("T-3", "contract code in the memo, but refused: paying 391312.81 would exceed the "
+                                      "payable total 1956564.00: 1565251.20 is paid, 391312.80 remains")]
     settlement = get(api, seeded, "settlement", "2026-11-30", as_=VENDOR).get_json()
     assert settlement["paid_total"] == "1565251.20"
 
@@ -130,17 +139,11 @@ def test_import_refuses_an_over_payment_after_two_in_the_same_chunk(api, runner,
 def test_two_lines_of_one_tranches_amount_in_one_chunk_pay_it_once(api, runner, seeded, tmp_path):
     """Matching by amount sees the earlier lines of its own chunk: the second line finds
     nothing outstanding for that amount and stays unmatched."""
-    statement = tmp_path / "twice.csv"
-    statement.write_text(
-        "交易日期,交易流水号,对方户名,对方账号,摘要,贷方发生额,借方发生额\n"
-        "2026-11-27,A-1,德胜街道,,第二笔,\"586,969.20\",\n"
-        "2026-11-28,A-2,德胜街道,,第二笔,\"586,969.20\",\n", encoding="utf-8")
-    result = runner.invoke(args=["bank", "import", str(statement)])
-    assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith(
-        "lines read 2, new 2, duplicate 0, matched 1, unmatched 1, ignored 0, rejected 0")
-    line = api.get("/api/v1/bank-lines?status=unmatched").get_json()["items"][0]
-    assert (line["serial"], line["reason"]) == (
-        "A-2", "no contract code in the memo, unknown payer account, and no tranche has this amount outstanding")
+    summary = import_lines(runner, tmp_path,
+                           '2026-11-27,A-1,德胜街道,,第二笔,"586,969.20",',
+                           '2026-11-28,A-2,德胜街道,,第二笔,"586,969.20",')
+    assert summary == "lines read 2, new 2, duplicate 0, matched 1, unmatched 1, ignored 0, rejected 0"
+    assert unmatched(api) == [
+        ("A-2", "no contract code in the memo, unknown payer account, and no tranche has this amount outstanding")]
     t2 = get(api, seeded, "schedule", "2026-11-30").get_json()["tranches"][1]
     assert (t2["paid"], t2["outstanding"]) == ("586969.20", "0.00")
