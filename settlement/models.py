@@ -85,6 +85,8 @@ class Contract(Base):
     penalty_rate: Mapped[Decimal] = mapped_column(Rate)
     rectification_limit: Mapped[int] = mapped_column(Integer)
     termination_notice_months: Mapped[int] = mapped_column(Integer)
+    invoice_item: Mapped[str] = mapped_column(String(100), default="座席外包服务费")     # 项目名称
+    tax_category: Mapped[str] = mapped_column(String(100), default="*增值电信服务*")    # 税收分类简称
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     parties: Mapped[list["ContractParty"]] = relationship(
