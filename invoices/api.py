@@ -11,11 +11,16 @@ from invoices.schemas import (
     InvoiceCreateSchema, InvoicePageSchema, InvoiceReverseSchema, InvoiceSchema, VatSummarySchema,
 )
 from settlement.api import context
-from settlement.api.schemas import AsOfArgsSchema, PageArgsSchema
+from settlement.schemas.common import AsOfArgsSchema, PageArgsSchema
 from settlement.errors import Unavailable
 from settlement.services.contracts import get_contract, require_role
 
 blp = Blueprint("invoices", __name__, description="Invoices (发票): VAT, uppercase amounts, PDF, red-letter")
+
+
+def register(api, prefix: str) -> None:
+    """The `settlement.extensions` entry point: mount the invoice endpoints under ``prefix``."""
+    api.register_blueprint(blp, url_prefix=prefix)
 
 
 @blp.route("/contracts/<int(max=2147483647):contract_id>/invoices")

@@ -4,8 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from settlement.api.fields import Amount
-from settlement.api.schemas import BusinessDate, RateField, StrictSchema
+from settlement.schemas.fields import Amount
+from settlement.schemas.common import BusinessDate, RateField, StrictSchema
 
 NUMBER = validate.Regexp(r"^(\d{8}|\d{20})$", error="must be the tax platform's number: 20 digits (数电) or 8 digits")
 

@@ -1,6 +1,8 @@
 """The HTTP layer: flask-smorest blueprints under /api/v1, problem+json errors."""
 from __future__ import annotations
 
+from importlib.metadata import entry_points
+
 from flask import Flask
 
 from settlement.api import context
@@ -35,8 +37,10 @@ def register_api(app: Flask) -> None:
     api.register_blueprint(contracts.blp, url_prefix=API_PREFIX + "/contracts")
     api.register_blueprint(settlement.blp, url_prefix=API_PREFIX + "/contracts")
 
-    from invoices import api as invoices_api
-    api.register_blueprint(invoices_api.blp, url_prefix=API_PREFIX)
+    # Packages built on settlement (invoices) add their blueprints through the
+    # `settlement.extensions` entry point: settlement never imports them.
+    for ext in sorted(entry_points(group="settlement.extensions"), key=lambda e: e.name):
+        ext.load()(api, API_PREFIX)
 
     from settlement.api import docs, feed, reports
     api.register_blueprint(feed.blp, url_prefix=API_PREFIX)

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from settlement.api import context
 from settlement.api.cached import cached_view
-from settlement.api.schemas import (
+from settlement.schemas.common import (
     AsOfArgsSchema, ContractCreateSchema, ContractListArgsSchema, ContractPageSchema, ContractSchema,
     EarnedSchema, ScheduleSchema,
 )

@@ -14,7 +14,7 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from settlement.api import context
-from settlement.api.schemas import PageArgsSchema, StrictSchema
+from settlement.schemas.common import PageArgsSchema, StrictSchema
 from settlement.models import JournalEntry
 from settlement.services.contracts import get_contract, visible_contracts
 from settlement.services.pages import paginate

@@ -5,7 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from settlement.api import context
-from settlement.api.schemas import PartyCreateSchema, PartySchema, PartyUpdateSchema
+from settlement.schemas.common import PartyCreateSchema, PartySchema, PartyUpdateSchema
 from settlement.errors import Forbidden
 from settlement.services import contracts as svc
 

@@ -10,9 +10,9 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from settlement.api import context
-from settlement.api.fields import Amount
-from settlement.api.schemas import BusinessDate, PageArgsSchema, StrictSchema
-from settlement.api.settlement_schemas import PaymentSchema
+from settlement.schemas.fields import Amount
+from settlement.schemas.common import BusinessDate, PageArgsSchema, StrictSchema
+from settlement.schemas.settlement import PaymentSchema
 from settlement.errors import Forbidden, NotFound
 from settlement.models import BankLine
 from settlement.services import months as months_svc

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from settlement.api import context
 from settlement.api.cached import cached_view
-from settlement.api.schemas import AsOfArgsSchema
-from settlement.api.settlement_schemas import (
+from settlement.schemas.common import AsOfArgsSchema
+from settlement.schemas.settlement import (
     AmendmentCreateSchema, AmendmentSchema, DelayNoticeCreateSchema, DelayNoticeSchema, ListArgsSchema,
     OpinionCompleteSchema, OpinionCreateSchema, OpinionResponseSchema, OpinionSchema, PaymentCreateSchema,
     PaymentPageSchema, PaymentSchema, RectificationCreateSchema, RectificationOutcomeSchema,

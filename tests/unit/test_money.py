@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, strategies as st
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select, text
 
-from settlement.api.fields import Amount
+from settlement.schemas.fields import Amount
 from settlement.dbtypes import Fen
 from settlement.domain.money import (
     AmountError, format_amount, from_fen, parse_amount, split_evenly_remainder_last,

@@ -4,8 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from settlement.api.fields import Amount
-from settlement.api.schemas import BusinessDate, PageArgsSchema, StrictSchema, TrancheInSchema
+from settlement.schemas.fields import Amount
+from settlement.schemas.common import BusinessDate, PageArgsSchema, StrictSchema, TrancheInSchema
 
 REF = validate.Length(1, 64)
 

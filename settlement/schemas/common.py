@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from settlement.api.fields import Amount
+from settlement.schemas.fields import Amount
 from settlement.domain.contract import DUE_KINDS, MONTHS_AFTER_SIGNING, ON_OR_BEFORE, WORKING_DAYS_AFTER_AUDIT
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
