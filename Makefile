@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export FLASK_APP := wsgi
 
-.PHONY: run test bench install fonts clean
+.PHONY: run serve image test bench install fonts clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,16 @@ run: install fonts
 	$(BIN)/flask tokens bootstrap
 	@echo "serving on http://127.0.0.1:$(PORT)  (OpenAPI: /openapi.json)"
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+
+# Production: install, migrate (`settlement db upgrade`), serve with gunicorn -- no demo data, no apt-get.
+# HOST (0.0.0.0), PORT (8000), WORKERS (2), DATABASE_URL; JSON log lines; see README "Operations".
+# A database that cannot be reached: one line on stderr, exit code 2.
+serve: install
+	@$(BIN)/settlement serve
+
+# The container image (Dockerfile); `docker compose up` builds and starts it with PostgreSQL.
+image:
+	docker build --build-arg GIT_COMMIT=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown) -t contract-settlement .
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

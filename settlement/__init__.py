@@ -19,6 +19,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
+    from settlement import logs  # JSON log lines and the request id: installed before the API's hooks
+    logs.install(app)
+
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["settlement"] = {"engine": engine, "sessions": make_session_factory(engine)}
 

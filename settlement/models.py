@@ -161,7 +161,11 @@ class ApiToken(Base):
     secret_hash: Mapped[str] = mapped_column(String(64))
     party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id"))
     role: Mapped[str] = mapped_column(String(16))
+    # Who uses it ("张会计", "unicom billing"); rows from before 0008 read '(unknown)'.
+    holder: Mapped[str] = mapped_column(String(100), server_default="(unknown)")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The last Asia/Shanghai day it is accepted (None: no expiry).
+    expires_on: Mapped[date | None] = mapped_column(Date)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     party: Mapped[Party | None] = relationship(lazy="joined")
 

@@ -42,7 +42,8 @@ def register_api(app: Flask) -> None:
     for ext in sorted(entry_points(group="settlement.extensions"), key=lambda e: e.name):
         ext.load()(api, API_PREFIX)
 
-    from settlement.api import docs, feed, reports
+    from settlement.api import docs, feed, health, reports
+    health.register(api)  # /healthz, /readyz (no token) and /api/v1/version
     api.register_blueprint(feed.blp, url_prefix=API_PREFIX)
     api.register_blueprint(reports.blp, url_prefix=API_PREFIX)
     docs.register(app)

@@ -9,7 +9,7 @@ from flask import current_app, g, request
 from settlement.db import write_intent
 from settlement.errors import Problem
 from settlement.services.actors import Actor
-from settlement.services.tokens import authenticate
+from settlement.services.tokens import TokenExpired, authenticate
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -50,7 +50,13 @@ def authenticate_request() -> None:
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("the Authorization header must be 'Bearer <token>'",
                            headers={"WWW-Authenticate": 'Bearer error="invalid_request"'})
-    found = authenticate(session(), token.strip())
+    try:
+        found = authenticate(session(), token.strip(), today=today())
+    except TokenExpired as exc:
+        raise Unauthorized(f"the token expired at the end of {exc.expires_on.isoformat()} (Asia/Shanghai), "
+                           "its last valid day; ask an administrator for a new one",
+                           headers={"WWW-Authenticate": 'Bearer error="invalid_token", '
+                                                        'error_description="token expired"'}) from None
     if found is None:
         raise Unauthorized("the token is unknown, malformed or revoked",
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 import click
 from flask import current_app
@@ -43,8 +43,11 @@ db_cli = AppGroup("db", help="Database schema (Alembic).")
 @db_cli.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision):
-    """Run the Alembic migrations up to REVISION."""
-    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    """Run the Alembic migrations up to REVISION (a database that cannot be reached: one line, exit 2)."""
+    from settlement.cli import database_guard
+    url = current_app.config["DATABASE_URL"]
+    with database_guard(url):
+        migrate.upgrade(url, revision)
     click.echo(f"database at {revision}")
 
 
@@ -70,17 +73,72 @@ tokens_cli = AppGroup("tokens", help="API bearer tokens.")
 
 
 @tokens_cli.command("create")
+@click.option("--holder", required=True,
+              help='who uses the token: a person ("张会计") or a system ("unicom billing")')
 @click.option("--party", "party_code", help="party code (required except for admin)")
 @click.option("--role", required=True, type=click.Choice(tokens_svc.ROLES))
-def tokens_create(party_code, role):
+@click.option("--expires", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="the last day the token is accepted (YYYY-MM-DD, Asia/Shanghai)")
+@click.option("--days", type=click.IntRange(min=1, max=3660), help="accepted through today + DAYS (Asia/Shanghai)")
+def tokens_create(holder, party_code, role, expires, days):
     """Create a token; the token alone is printed on the last line (shown once)."""
+    if expires is not None and days is not None:
+        raise click.UsageError("give --expires or --days, not both")
+    today = tokens_svc.shanghai_today()
+    expires_on = expires.date() if expires is not None else (today + timedelta(days=days) if days else None)
     try:
         with unit_of_work() as s:
-            row, plain = tokens_svc.create_token(s, role, party_code)
-            click.echo(f"token {row.public_id} for {party_code or '(no party)'} as {role}", err=True)
+            row, plain = tokens_svc.create_token(s, role, party_code, holder=holder, expires_on=expires_on,
+                                                 today=today)
+            until = f"valid through {expires_on.isoformat()}" if expires_on else "no expiry"
+            click.echo(f"token {row.public_id} for {row.holder}: {party_code or '(no party)'} as {role}, {until}",
+                       err=True)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(plain)
+
+
+def _cell_width(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    """Columns aligned for a terminal (Chinese characters count double)."""
+    widths = [max(_cell_width(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  ".join(cell + " " * (w - _cell_width(cell)) for cell, w in zip(r, widths)).rstrip()
+            for r in rows]
+
+
+@tokens_cli.command("list")
+@click.option("--active", "active_only", is_flag=True, help="only tokens that are neither revoked nor expired")
+def tokens_list(active_only):
+    """List the tokens: id, holder, party, role, created, expires, revoked (never the secret).
+
+    Times are Asia/Shanghai; EXPIRES is the last day a token is accepted."""
+    from zoneinfo import ZoneInfo
+    shanghai = ZoneInfo("Asia/Shanghai")
+    s = current_app.extensions["settlement"]["sessions"]()
+    try:
+        tokens = tokens_svc.list_tokens(s)
+    finally:
+        s.close()
+    today = tokens_svc.shanghai_today()
+    rows = [["ID", "HOLDER", "PARTY", "ROLE", "CREATED", "EXPIRES", "REVOKED", "STATUS"]]
+    for t in tokens:
+        status = t.status(today)
+        if active_only and status != "active":
+            continue
+        rows.append([t.public_id, t.holder, t.party_code or "-", t.role,
+                     t.created_at.astimezone(shanghai).strftime("%Y-%m-%d %H:%M"),
+                     t.expires_on.isoformat() if t.expires_on else "-",
+                     t.revoked_at.astimezone(shanghai).strftime("%Y-%m-%d %H:%M") if t.revoked_at else "-",
+                     status])
+    if len(rows) == 1:
+        click.echo("no tokens" + (" active" if active_only else ""), err=True)
+        return
+    for line in _table(rows):
+        click.echo(line)
 
 
 @tokens_cli.command("bootstrap")
@@ -89,9 +147,9 @@ def tokens_bootstrap():
     with unit_of_work() as s:
         if s.scalar(select(func.count()).select_from(ApiToken).where(ApiToken.role == "admin",
                                                                      ApiToken.revoked_at.is_(None))):
-            click.echo("an admin token exists already (flask tokens create --role admin makes another)")
+            click.echo("an admin token exists already (flask tokens create --holder NAME --role admin makes another)")
             return
-        _, plain = tokens_svc.create_token(s, "admin", None)
+        _, plain = tokens_svc.create_token(s, "admin", None, holder="bootstrap admin (make run)")
     click.echo("admin token (shown once, keep it):")
     click.echo(plain)
 
@@ -99,7 +157,7 @@ def tokens_bootstrap():
 @tokens_cli.command("revoke")
 @click.argument("token_id")
 def tokens_revoke(token_id):
-    """Revoke a token by its public id (the part after st_ and before the next _)."""
+    """Revoke a token by its public id (the part after st_ and before the next _; see tokens list)."""
     with unit_of_work() as s:
         if not tokens_svc.revoke(s, token_id):
             raise click.ClickException(f"no active token {token_id}")
