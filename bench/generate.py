@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
-from invoices.vat import split
+from settlement.domain.vat import split
 from settlement.domain.money import split_largest_remainder
 from settlement.models import (
     BankAccount, Contract, ContractParty, Invoice, Party, Payment, PaymentAllocation, TaxRate, Tranche,

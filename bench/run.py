@@ -241,7 +241,7 @@ def bench_pdf(n: int, runs: int) -> dict:
     from reportlab.pdfgen import canvas
 
     from invoices import pdf
-    from invoices.vat import split
+    from settlement.domain.vat import split
     from invoices.words import rmb_upper
     font_path = pdf.find_font(os.environ.get("INVOICE_FONT"))
     font = pdf.register_font(font_path)

@@ -13,7 +13,7 @@ from invoices.schemas import (
 from settlement.api import context
 from settlement.schemas.common import AsOfArgsSchema, PageArgsSchema
 from settlement.errors import Unavailable
-from settlement.services.contracts import get_contract, require_role
+from settlement.services.contracts import get_contract
 
 blp = Blueprint("invoices", __name__, description="Invoices (发票): VAT, uppercase amounts, PDF, red-letter")
 
@@ -43,12 +43,8 @@ class ContractInvoices(MethodView):
     @blp.alt_response(409, description="would over-invoice the tranche, or the final tranche awaits the audit")
     def post(self, data, contract_id):
         """Issue an invoice for a tranche (lead vendor)"""
-        s = context.session()
-        contract = get_contract(s, context.actor(), contract_id, for_update=True)
-        require_role(contract, context.actor(), "vendor")
-        inv = svc.issue(s, context.actor(), contract, data)
-        s.flush()
-        return svc.full_invoice_dict(s, inv, contract)
+        w = context.write(contract_id, "vendor")
+        return svc.full_invoice_dict(w.session, svc.issue(w, data), w.contract)
 
 
 @blp.route("/contracts/<int(max=2147483647):contract_id>/vat")
@@ -103,8 +99,6 @@ class InvoiceReverse(MethodView):
     def post(self, data, invoice_id):
         """Issue the red-letter invoice (红字发票) that reverses an invoice in full"""
         s = context.session()
-        inv, contract = svc.get_invoice(s, context.actor(), invoice_id, for_update=True)
-        require_role(contract, context.actor(), "vendor")
-        red = svc.reverse(s, context.actor(), contract, inv, data)
-        s.flush()
-        return svc.full_invoice_dict(s, red, contract)
+        inv, _ = svc.get_invoice(s, context.actor(), invoice_id)
+        w = context.write(inv.contract_id, "vendor")
+        return svc.full_invoice_dict(w.session, svc.reverse(w, inv, data), w.contract)

@@ -5,21 +5,20 @@ import secrets
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from invoices.vat import split
+from settlement.domain.vat import split
 from invoices.words import rmb_upper
 from settlement.domain.contract import WORKING_DAYS_AFTER_AUDIT, rate_on
-from settlement.domain.money import from_fen
 from settlement.errors import Conflict, Forbidden, Invalid, NotFound
 from settlement.models import Contract, Invoice, Party
-from settlement.services import journal
 from settlement.services.actors import Actor
 from settlement.services.pages import paginate
 from settlement.services.contracts import get_contract
-from settlement.services.months import ensure_open
-from settlement.services.state import FAR_FUTURE, load_state
+from settlement.domain.schedule import invoice_late
+from settlement.services.positions import position_of
+from settlement.services.uow import ContractWrite
 
 ZERO = Decimal("0.00")
 TYPE_NAMES = {"ordinary": "普通发票", "special": "增值税专用发票"}
@@ -32,29 +31,28 @@ def _party_block(p: Party) -> dict:
 
 
 def invoice_dict(inv: Invoice, contract: Contract | None = None, reversed_by: Invoice | None = None,
-                 reverses: Invoice | None = None, invoice_due: date | None = None) -> dict:
+                 reverses: Invoice | None = None, invoice_due=None) -> dict:
     return {
         "id": inv.id, "contract_id": inv.contract_id, "contract_code": contract.code if contract else None,
         "number": inv.number, "type": inv.type, "type_name": TYPE_NAMES[inv.type], "issued_on": inv.issued_on,
         "tranche_seq": inv.tranche_seq, "total": inv.total, "net": inv.net, "tax": inv.tax, "rate": inv.rate,
         "amount_in_words": rmb_upper(inv.total),
-        "late": bool(invoice_due and inv.reverses_id is None and inv.issued_on > invoice_due),
-        "invoice_due_date": invoice_due,
+        "late": inv.reverses_id is None and invoice_late(inv.issued_on, invoice_due),
+        "invoice_due_date": invoice_due.date if invoice_due else None,
         "reverses": reverses.number if reverses else None, "reverses_id": inv.reverses_id,
         "reversed_by": reversed_by.number if reversed_by else None,
         "reversed_by_id": reversed_by.id if reversed_by else None,
         "reason": inv.reason, "buyer": inv.buyer, "seller": inv.seller,
-        "item": "座席外包服务费", "red_letter": inv.total < 0,
+        "item": contract.invoice_item if contract else None,
+        "tax_category": contract.tax_category if contract else None, "red_letter": inv.total < 0,
     }
 
 
 def full_invoice_dict(session: Session, inv: Invoice, contract: Contract) -> dict:
     reversed_by = session.scalar(select(Invoice).where(Invoice.reverses_id == inv.id))
     reverses = session.get(Invoice, inv.reverses_id) if inv.reverses_id else None
-    st = load_state(session, contract, inv.issued_on)
-    line = st.line(inv.tranche_seq)
-    due = line.invoice_due.date if line and line.invoice_due else None
-    return invoice_dict(inv, contract, reversed_by, reverses, invoice_due=due)
+    line = position_of(session, contract, inv.issued_on).line(inv.tranche_seq)
+    return invoice_dict(inv, contract, reversed_by, reverses, invoice_due=line.invoice_due if line else None)
 
 
 def _new_number(session: Session, issued_on: date, given: str | None, field: str = "number") -> str:
@@ -80,22 +78,20 @@ def _require_lead_vendor(contract: Contract, actor: Actor) -> None:
         raise Forbidden(f"only the lead vendor {lead.code!r} issues invoices on contract {contract.code}")
 
 
-def issue(session: Session, actor: Actor, contract: Contract, data: dict) -> Invoice:
+def issue(w: ContractWrite, data: dict) -> Invoice:
     """Issue an invoice for a tranche; never over-invoice it; the final tranche waits for the audit."""
+    session, actor, contract = w.session, w.actor, w.contract
     _require_lead_vendor(contract, actor)
     issued_on: date = data["issued_on"]
-    if issued_on < contract.signed_on:
-        raise Invalid("issued_on is before the contract was signed",
-                      errors={"issued_on": [f"must not be before signed_on {contract.signed_on.isoformat()}"]})
-    ensure_open(session, issued_on, "invoice")
-    st = load_state(session, contract, issued_on, payments_through=FAR_FUTURE)
+    w.ensure_dated(issued_on, "issued_on", "an invoice")
+    st = w.position
     seq = data["tranche_seq"]
     line, tranche = st.line(seq), st.terms.tranche(seq)
     if line is None:
         raise Invalid(f"the contract has no tranche {seq}", errors={"tranche_seq": [f"no tranche {seq}"]})
     if tranche.due.kind == WORKING_DAYS_AFTER_AUDIT and not st.audit_binding:
         raise Conflict(f"tranche {seq} is settled by the audit and cannot be invoiced yet: no binding audit "
-                       f"opinion (审定金额) on {issued_on.isoformat()} (settlement status {st.opinion_state})",
+                       f"opinion (审定金额) (settlement status {st.settlement.status})",
                        type_slug="awaiting-audit")
     buyer, seller = _buyer(contract), _lead_vendor(contract)
     if data["type"] == "special":
@@ -109,10 +105,7 @@ def issue(session: Session, actor: Actor, contract: Contract, data: dict) -> Inv
                           + f" on file for {buyer.code!r} (clause 5.2)",
                           errors={"type": ["special needs the buyer's taxpayer ID and general-taxpayer status"]})
     uninvoiced = line.amount - line.invoiced
-    if st.termination is not None:
-        all_invoiced = sum(st.invoiced_by_seq.values(), ZERO)
-        uninvoiced = min(uninvoiced, st.termination.earned - all_invoiced)
-    amount = data.get("amount") or uninvoiced
+    amount = data["amount"] if data.get("amount") is not None else uninvoiced
     if amount <= 0 or amount > uninvoiced:
         raise Conflict(f"tranche {seq} has {max(uninvoiced, ZERO):.2f} left to invoice "
                        f"(amount {line.amount:.2f}, invoiced {line.invoiced:.2f}); "
@@ -127,20 +120,20 @@ def issue(session: Session, actor: Actor, contract: Contract, data: dict) -> Inv
                   type=data["type"], issued_on=issued_on, total=amount, net=net, tax=tax, rate=rate,
                   buyer=_party_block(buyer), seller=_party_block(seller), created_at=datetime.now(timezone.utc))
     session.add(inv)
-    session.flush()
-    journal.append(session, actor, "invoice.issued", "invoice", inv.id,
-                   {"after": invoice_dict(inv, contract)}, contract_id=contract.id)
+    w.changed()
+    w.journal("invoice.issued", "invoice", inv.id, invoice_view(session, inv, contract))
     return inv
 
 
-def reverse(session: Session, actor: Actor, contract: Contract, original: Invoice, data: dict) -> Invoice:
+def reverse(w: ContractWrite, original: Invoice, data: dict) -> Invoice:
     """Issue the red-letter invoice (红字发票) for ``original``: once, in full; the amount becomes uninvoiced."""
+    session, actor, contract = w.session, w.actor, w.contract
     _require_lead_vendor(contract, actor)
     if original.reverses_id is not None:
         raise Conflict(f"invoice {original.number} is itself a red-letter invoice and cannot be reversed")
     if session.scalar(select(Invoice.id).where(Invoice.reverses_id == original.id)) is not None:
         raise Conflict(f"invoice {original.number} was already reversed")
-    ensure_open(session, data["issued_on"], "red-letter invoice")
+    w.ensure_dated(data["issued_on"], "issued_on", "a red-letter invoice")
     if data["issued_on"] < original.issued_on:
         raise Invalid("issued_on is before the original invoice",
                       errors={"issued_on": [f"must not be before {original.issued_on.isoformat()}"]})
@@ -150,9 +143,8 @@ def reverse(session: Session, actor: Actor, contract: Contract, original: Invoic
                   rate=original.rate, reverses_id=original.id, reason=data["reason"], buyer=original.buyer,
                   seller=original.seller, created_at=datetime.now(timezone.utc))
     session.add(red)
-    session.flush()
-    journal.append(session, actor, "invoice.reversed", "invoice", red.id,
-                   {"after": invoice_dict(red, contract, reverses=original)}, contract_id=contract.id)
+    w.changed()
+    w.journal("invoice.reversed", "invoice", red.id, invoice_view(session, red, contract))
     return red
 
 
@@ -174,14 +166,15 @@ def list_invoices(session: Session, contract: Contract, page: int, page_size: in
 
 
 def vat_summary(session: Session, contract: Contract, as_of: date) -> dict:
-    """The contract-level VAT split against the per-tranche and per-invoice splits (the rounding difference)."""
-    st = load_state(session, contract, as_of)
-    rate = rate_on(st.terms.tax_rates, as_of) or st.terms.tax_rates[0].rate
-    c_net, c_tax = split(st.terms.total, rate)
-    tranche_tax = sum((split(ln.amount, rate)[1] for ln in st.lines), ZERO)
-    row = session.execute(select(func.coalesce(func.sum(Invoice.net, type_=BigInteger), 0),
-                                 func.coalesce(func.sum(Invoice.tax, type_=BigInteger), 0))
-                          .where(Invoice.contract_id == contract.id, Invoice.issued_on <= as_of)).one()
-    return {"rate": rate, "contract_net": c_net, "contract_tax": c_tax, "tranche_tax_total": tranche_tax,
-            "rounding_difference": c_tax - tranche_tax, "invoiced_net": from_fen(row[0]),
-            "invoiced_tax": from_fen(row[1])}
+    """The contract-level VAT split of the contract's value against the per-tranche splits (the
+    rounding difference) and what was invoiced: the position's VAT summary."""
+    v = position_of(session, contract, as_of).vat
+    return {"rate": v.rate, "contract_net": v.contract_net, "contract_tax": v.contract_tax,
+            "tranche_tax_total": v.tranche_tax_total, "rounding_difference": v.rounding_difference,
+            "invoiced_net": v.invoiced_net, "invoiced_tax": v.invoiced_tax}
+
+
+def invoice_view(session: Session, inv: Invoice, contract: Contract) -> dict:
+    """What ``GET /invoices/{id}`` shows (and what the invoice's events carry)."""
+    from invoices.schemas import InvoiceSchema
+    return InvoiceSchema().dump(full_invoice_dict(session, inv, contract))

@@ -54,5 +54,10 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
 
 
+def is_write_transaction(session: Session) -> bool:
+    """True inside a unit of work begun as a write (SQLite: BEGIN IMMEDIATE)."""
+    return _write_intent.get()
+
+
 def is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"

@@ -110,6 +110,9 @@ class ContractParty(Base):
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
     role: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # A vendor named by a buyer's contract confirms it (issue 15: no one is named a vendor
+    # without consent); an admin's contract is confirmed when created.
+    confirmed_on: Mapped[date | None] = mapped_column(Date)
     party: Mapped[Party] = relationship(lazy="joined")
 
 
@@ -207,6 +210,7 @@ class Payment(Base):
     __table_args__ = (
         UniqueConstraint("contract_id", "bank_reference"),
         CheckConstraint("amount > 0", name="ck_payments_amount_positive"),
+        CheckConstraint("set_off >= 0", name="ck_payments_set_off"),
         CheckConstraint("kind IN ('payment', 'refund')", name="ck_payments_kind"),
         CheckConstraint("source IN ('api', 'bank')", name="ck_payments_source"),
     )
@@ -214,6 +218,7 @@ class Payment(Base):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="payment")
     amount: Mapped[Decimal] = mapped_column(Fen)
+    set_off: Mapped[Decimal] = mapped_column(Fen, default=Decimal("0.00"))   # 6.3 penalty deducted (payments)
     paid_on: Mapped[date] = mapped_column(Date, index=True)
     bank_reference: Mapped[str] = mapped_column(String(64))
     payer_account: Mapped[str | None] = mapped_column(String(64))
@@ -261,12 +266,10 @@ class AuditOpinion(Base):
     audited_amount: Mapped[Decimal] = mapped_column(Fen)
     delivered_on: Mapped[date] = mapped_column(Date)
     reference: Mapped[str | None] = mapped_column(String(200))
-    objection_deadline: Mapped[date] = mapped_column(Date)
-    deadline_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
     decision: Mapped[str | None] = mapped_column(String(16))
     responded_on: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str | None] = mapped_column(Text)
-    deemed_accepted_on: Mapped[date | None] = mapped_column(Date)   # recorded by the sweep
+    deemed_accepted_on: Mapped[date | None] = mapped_column(Date)   # published by the sweep (an event, not a rule input)
     completed_on: Mapped[date | None] = mapped_column(Date)
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -300,9 +303,7 @@ class Termination(Base):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     notice_on: Mapped[date] = mapped_column(Date)
-    effective_on: Mapped[date] = mapped_column(Date)
-    earned: Mapped[Decimal] = mapped_column(Fen)
-    penalty: Mapped[Decimal] = mapped_column(Fen)
+    effective_on: Mapped[date] = mapped_column(Date)   # derived from notice_on (no calendar), kept for queries
 
 
 class Amendment(Base):
@@ -322,6 +323,36 @@ class Amendment(Base):
     description: Mapped[str | None] = mapped_column(Text)
     total_amount: Mapped[Decimal] = mapped_column(Fen)
     tranches: Mapped[list] = mapped_column(JSON)   # [{seq, amount_fen, remainder, due{...}}]
+    # Takes effect only once the lead vendor has confirmed it too (issue 15; admin: at once).
+    vendor_confirmed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PaymentReversal(Base):
+    """A correcting entry (冲正) that reverses a mistaken payment or refund in full; never a deletion."""
+
+    __tablename__ = "payment_reversals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), unique=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    reversed_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Penalty(Base):
+    """A penalty (违约金) the buyer claims from the vendor: 6.3's 1% with a termination for cause, or
+    other liquidated damages with their clause and reason."""
+
+    __tablename__ = "penalties"
+    __table_args__ = (CheckConstraint("amount > 0", name="ck_penalties_amount_positive"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Fen)
+    claimed_on: Mapped[date] = mapped_column(Date)
+    clause: Mapped[str] = mapped_column(String(40))
+    reason: Mapped[str] = mapped_column(Text)
+    termination_id: Mapped[int | None] = mapped_column(ForeignKey("terminations.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -386,14 +417,15 @@ class BankLine(Base):
 
     __tablename__ = "bank_lines"
     __table_args__ = (
-        UniqueConstraint("serial", name="uq_bank_lines_serial"),
+        # a bank's serial numbers are unique per account, not across banks
+        UniqueConstraint("account_no", "serial", name="uq_bank_lines_account_serial"),
         CheckConstraint("credit >= 0 AND debit >= 0", name="ck_bank_lines_amounts"),
         CheckConstraint("status IN ('matched', 'unmatched', 'ignored')", name="ck_bank_lines_status"),
         Index("ix_bank_lines_status", "status"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     serial: Mapped[str] = mapped_column(String(64))
-    account_no: Mapped[str | None] = mapped_column(String(64))
+    account_no: Mapped[str] = mapped_column(String(64), default="")
     txn_date: Mapped[date] = mapped_column(Date, index=True)
     counterparty_name: Mapped[str | None] = mapped_column(String(200))
     counterparty_account: Mapped[str | None] = mapped_column(String(64))

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import uuid
+from datetime import datetime
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 
 from settlement import create_app, migrate
@@ -26,6 +28,24 @@ def _pg_reachable(url: str) -> str | None:
         return None
     except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
         return f"PostgreSQL at {url} cannot be reached: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+
+
+DEFAULT_TODAY = "2027-12-31"   # after the seed contract's life: a test may record any of its facts
+
+
+def shanghai(day: str) -> datetime:
+    """10:00 on ``day`` in Asia/Shanghai (a business day's morning)."""
+    return datetime.fromisoformat(f"{day}T10:00:00+08:00")
+
+
+@pytest.fixture(autouse=True)
+def today(request):
+    """Freeze "today" (time-machine): ``@pytest.mark.today("2026-11-27")`` or the default; the
+    fixture's ``move_to(shanghai("2027-08-02"))`` moves it within a test. Facts may not be dated
+    after today (DESIGN.md), so tests say which day they live on."""
+    marker = request.node.get_closest_marker("today")
+    with time_machine.travel(shanghai(marker.args[0] if marker else DEFAULT_TODAY), tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +112,9 @@ class Api:
         self.app = app
         self.client = app.test_client()
         self.tokens: dict[str, str] = {}
+        # The suite's older assertions read English problems; Chinese (the service's default)
+        # is asserted where it is the point (tests/api/test_i18n.py sets api.language).
+        self.language = "en"
 
     def token(self, role: str, party: str | None = None) -> str:
         key = f"{role}:{party}"
@@ -110,6 +133,7 @@ class Api:
         if method == "POST" and key is not None:
             hdrs["Idempotency-Key"] = uuid.uuid4().hex if key == "auto" else key
         hdrs.update(headers or {})
+        hdrs.setdefault("Accept-Language", self.language)
         resp = self.client.open(path, method=method, json=json, data=data, headers=hdrs, **kw)
         return resp
 

@@ -1,11 +1,12 @@
 """Per-request plumbing: the database session, the authenticated actor, today's date."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request
 
+from settlement import clock
 from settlement.db import write_intent
 from settlement.errors import Problem
 from settlement.services.actors import Actor
@@ -32,7 +33,13 @@ def actor() -> Actor:
 
 def today() -> date:
     """Today's business date in Asia/Shanghai: the default ``as_of`` at the HTTP edge only."""
-    return datetime.now(SHANGHAI).date()
+    return clock.today()
+
+
+def write(contract_id: int, *roles: str):
+    """Begin the request's write on a contract through the one write path (services/uow.py)."""
+    from settlement.services.uow import write_contract
+    return write_contract(session(), actor(), contract_id, *roles, today=today())
 
 
 def authenticate_request() -> None:
@@ -72,16 +79,16 @@ def finish_request(response):
         return response
     if request.method in WRITE_METHODS and 200 <= response.status_code < 300:
         from settlement.api import idempotency
+        from settlement.services.uow import Busy, commit
         try:
             idempotency.record(s, response)
-            s.commit()
-        except Exception:  # noqa: BLE001 - a failed commit must never look like a success
+            commit(s)
+        except Exception as exc:  # noqa: BLE001 - a failed commit must never look like a success
             s.rollback()
-            current_app.logger.exception("commit failed")
-            from settlement.api.problems import problem_response
-            return problem_response(409, "Conflict", "the write could not be committed because of a "
-                                    "concurrent change; retry the request", type_slug="write-conflict",
-                                    headers={"Retry-After": "1"})
+            if not isinstance(exc, Busy):
+                current_app.logger.exception("commit failed")
+            from settlement.api.problems import handle_problem
+            return handle_problem(exc if isinstance(exc, Busy) else Busy())
     else:
         s.rollback()
     return response

@@ -40,7 +40,7 @@ class Contracts(MethodView):
         if actor.role not in ("admin", "buyer"):
             raise Forbidden(f"the {actor.role} role may not create contracts; it needs admin or buyer")
         s = context.session()
-        contract = svc.create_contract(s, actor, data)
+        contract = svc.create_contract(s, actor, data, context.today())
         s.flush()
         return svc.contract_dict(contract)
 
@@ -52,6 +52,18 @@ class ContractById(MethodView):
     def get(self, contract_id):
         """One contract"""
         return svc.contract_dict(svc.get_contract(context.session(), context.actor(), contract_id))
+
+
+@blp.route("/<int(max=2147483647):contract_id>/confirm")
+class ContractConfirm(MethodView):
+    @blp.response(200, ContractSchema)
+    @blp.alt_response(403, description="not a vendor or auditor named on the contract")
+    @blp.alt_response(404, description="no such contract, or not the caller's")
+    @blp.alt_response(409, description="already confirmed")
+    def post(self, contract_id):
+        """A vendor (or auditor) named on the contract confirms it"""
+        w = context.write(contract_id, "vendor", "auditor")
+        return svc.contract_dict(svc.confirm_contract(w.session, w.actor, w.contract, w.today))
 
 
 @blp.route("/<int(max=2147483647):contract_id>/schedule")

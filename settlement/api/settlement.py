@@ -10,18 +10,18 @@ from settlement.api import context
 from settlement.api.cached import cached_view
 from settlement.schemas.common import AsOfArgsSchema
 from settlement.schemas.settlement import (
-    AmendmentCreateSchema, AmendmentSchema, DelayNoticeCreateSchema, DelayNoticeSchema, ListArgsSchema,
-    OpinionCompleteSchema, OpinionCreateSchema, OpinionResponseSchema, OpinionSchema, PaymentCreateSchema,
-    PaymentPageSchema, PaymentSchema, RectificationCreateSchema, RectificationOutcomeSchema,
-    RectificationSchema, RefundCreateSchema, RightsSchema, SettlementSchema, TerminationCreateSchema,
-    TerminationSchema,
+    AmendmentConfirmSchema, AmendmentCreateSchema, AmendmentSchema, DelayNoticeCreateSchema, DelayNoticeSchema,
+    ListArgsSchema, OpinionCompleteSchema, OpinionCreateSchema, OpinionResponseSchema, OpinionSchema,
+    PaymentCreateSchema, PaymentPageSchema, PaymentSchema, PenaltyCreateSchema, PenaltySchema,
+    RectificationCreateSchema, RectificationOutcomeSchema, RectificationSchema, RefundCreateSchema,
+    ReversalCreateSchema, RightsSchema, SettlementSchema, TerminationCreateSchema, TerminationSchema,
 )
-from settlement.models import Amendment, AuditOpinion, Rectification
+from settlement.models import Rectification
 from settlement.services import amendments as amend_svc
 from settlement.services import audit as audit_svc
 from settlement.services import payments as pay_svc
 from settlement.services import remedies as rem_svc
-from settlement.services.contracts import get_contract, require_role
+from settlement.services.contracts import get_contract
 
 SETTLEMENT = SettlementSchema()
 
@@ -33,59 +33,80 @@ def _read(contract_id):
 
 
 def _write(contract_id, *roles):
-    """Load the contract for a write: row-locked on PostgreSQL, 404 if not the caller's, 403 for the role."""
-    contract = get_contract(context.session(), context.actor(), contract_id, for_update=True)
-    require_role(contract, context.actor(), *roles)
-    return contract
+    """The one write path: the contract locked, 404 if not the caller's, 403 for the role."""
+    return context.write(contract_id, *roles)
 
 
 def _as_of(args):
     return args.get("as_of") or context.today()
 
 
-@blp.route("/<int(max=2147483647):contract_id>/payments")
+ID = "<int(max=2147483647):contract_id>"
+
+
+@blp.route(f"/{ID}/payments")
 class Payments(MethodView):
     @blp.arguments(ListArgsSchema, location="query")
     @blp.response(200, PaymentPageSchema)
     @blp.alt_response(404, description="no such contract, or not the caller's")
     def get(self, args, contract_id):
-        """Payments and refunds on the contract (paginated)"""
-        contract = _read(contract_id)
-        items, total = pay_svc.list_payments(context.session(), contract, args["page"], args["page_size"])
-        return {"items": [pay_svc.payment_dict(p) for p in items], "page": args["page"],
+        """Payments and refunds on the contract (paginated; reversed ones say so)"""
+        s, contract = context.session(), _read(contract_id)
+        items, total = pay_svc.list_payments(s, contract, args["page"], args["page_size"])
+        return {"items": [pay_svc.payment_data(s, p) for p in items], "page": args["page"],
                 "page_size": args["page_size"], "total": total}
 
     @blp.arguments(PaymentCreateSchema)
     @blp.response(201, PaymentSchema)
     @blp.alt_response(403, description="not the contract's buyer")
     @blp.alt_response(404, description="no such contract, or not the caller's")
-    @blp.alt_response(409, description="over the payable total, or bank_reference already recorded")
+    @blp.alt_response(409, description="over the payable total, bank_reference already recorded, or a closed period")
     def post(self, data, contract_id):
         """Record a payment by the buyer (allocated to tranches, earliest outstanding first)"""
-        contract = _write(contract_id, "buyer", "admin")
-        s = context.session()
-        p = pay_svc.record_payment(s, context.actor(), contract, data)
-        s.flush()
-        return pay_svc.payment_dict(p)
+        w = _write(contract_id, "buyer", "admin")
+        return pay_svc.payment_data(w.session, pay_svc.record_payment(w, data))
 
 
-@blp.route("/<int(max=2147483647):contract_id>/refunds")
+@blp.route(f"/{ID}/payments/<int(max=2147483647):payment_id>/reverse")
+class PaymentReverse(MethodView):
+    @blp.arguments(ReversalCreateSchema)
+    @blp.response(201, PaymentSchema)
+    @blp.alt_response(403, description="not the contract's buyer")
+    @blp.alt_response(404, description="no such contract or payment")
+    @blp.alt_response(409, description="already reversed, bank-matched, or in a closed period")
+    def post(self, data, contract_id, payment_id):
+        """Reverse a mistaken payment in full (冲正): a journaled correcting entry, never a deletion"""
+        w = _write(contract_id, "buyer", "admin")
+        return pay_svc.payment_data(w.session, pay_svc.reverse(w, payment_id, "payment", data))
+
+
+@blp.route(f"/{ID}/refunds")
 class Refunds(MethodView):
     @blp.arguments(RefundCreateSchema)
     @blp.response(201, PaymentSchema)
     @blp.alt_response(403, description="not a party to the contract")
     @blp.alt_response(404, description="no such contract, or not the caller's")
-    @blp.alt_response(409, description="more than the refund due")
+    @blp.alt_response(409, description="more than the vendor owes back")
     def post(self, data, contract_id):
-        """Record the vendor's refund of an overpayment (buyer or vendor)"""
-        contract = _write(contract_id, "buyer", "vendor", "admin")
-        s = context.session()
-        p = pay_svc.record_refund(s, context.actor(), contract, data)
-        s.flush()
-        return pay_svc.payment_dict(p)
+        """Record the vendor's refund of an overpayment or a penalty (buyer or vendor)"""
+        w = _write(contract_id, "buyer", "vendor", "admin")
+        return pay_svc.payment_data(w.session, pay_svc.record_refund(w, data))
 
 
-@blp.route("/<int(max=2147483647):contract_id>/delay-notices")
+@blp.route(f"/{ID}/refunds/<int(max=2147483647):payment_id>/reverse")
+class RefundReverse(MethodView):
+    @blp.arguments(ReversalCreateSchema)
+    @blp.response(201, PaymentSchema)
+    @blp.alt_response(403, description="not a party to the contract")
+    @blp.alt_response(404, description="no such contract or refund")
+    @blp.alt_response(409, description="already reversed, or in a closed period")
+    def post(self, data, contract_id, payment_id):
+        """Reverse a mistaken refund in full (冲正)"""
+        w = _write(contract_id, "buyer", "vendor", "admin")
+        return pay_svc.payment_data(w.session, pay_svc.reverse(w, payment_id, "refund", data))
+
+
+@blp.route(f"/{ID}/delay-notices")
 class DelayNotices(MethodView):
     @blp.arguments(DelayNoticeCreateSchema)
     @blp.response(201, DelayNoticeSchema)
@@ -93,14 +114,11 @@ class DelayNotices(MethodView):
     @blp.alt_response(404, description="no such contract, or not the caller's")
     def post(self, data, contract_id):
         """Record the buyer's written explanation for paying a tranche late (6.2)"""
-        contract = _write(contract_id, "buyer", "admin")
-        s = context.session()
-        n = pay_svc.record_delay_notice(s, context.actor(), contract, data)
-        s.flush()
-        return pay_svc.delay_notice_dict(n)
+        w = _write(contract_id, "buyer", "admin")
+        return pay_svc.delay_notice_dict(pay_svc.record_delay_notice(w, data))
 
 
-@blp.route("/<int(max=2147483647):contract_id>/rights")
+@blp.route(f"/{ID}/rights")
 class Rights(MethodView):
     @blp.arguments(AsOfArgsSchema, location="query")
     @blp.response(200, RightsSchema)
@@ -110,17 +128,14 @@ class Rights(MethodView):
         return rem_svc.rights_view(context.session(), _read(contract_id), _as_of(args))
 
 
-@blp.route("/<int(max=2147483647):contract_id>/audit-opinions")
+@blp.route(f"/{ID}/audit-opinions")
 class Opinions(MethodView):
     @blp.arguments(AsOfArgsSchema, location="query")
     @blp.response(200, OpinionSchema(many=True))
     @blp.alt_response(404, description="no such contract, or not the caller's")
     def get(self, args, contract_id):
-        """Every audit opinion delivered on the contract"""
-        contract = _read(contract_id)
-        ops = context.session().scalars(select(AuditOpinion).where(AuditOpinion.contract_id == contract.id)
-                                        .order_by(AuditOpinion.id)).all()
-        return [audit_svc.opinion_dict(op, _as_of(args)) for op in ops]
+        """The audit opinions delivered by as_of, with their derived deadlines and states"""
+        return audit_svc.list_opinions(context.session(), _read(contract_id), _as_of(args))
 
     @blp.arguments(OpinionCreateSchema)
     @blp.response(201, OpinionSchema)
@@ -129,57 +144,51 @@ class Opinions(MethodView):
     @blp.alt_response(409, description="a binding or completed opinion is on file")
     def post(self, data, contract_id):
         """Deliver an audit opinion (审定金额) to the vendor; opens the objection window"""
-        contract = _write(contract_id, "buyer", "auditor", "admin")
-        s = context.session()
-        op = audit_svc.deliver_opinion(s, context.actor(), contract, data)
-        s.flush()
-        return audit_svc.opinion_dict(op, data["delivered_on"])
+        w = _write(contract_id, "buyer", "auditor", "admin")
+        op = audit_svc.deliver_opinion(w, data)
+        return audit_svc.opinion_data(w.session, w.contract, op, w.today)
 
 
-@blp.route("/<int(max=2147483647):contract_id>/audit-opinions/<int(max=2147483647):opinion_id>/response")
+@blp.route(f"/{ID}/audit-opinions/<int(max=2147483647):opinion_id>/response")
 class OpinionResponse(MethodView):
     @blp.arguments(OpinionResponseSchema)
     @blp.response(200, OpinionSchema)
     @blp.alt_response(403, description="not the contract's vendor")
     @blp.alt_response(404, description="no such contract or opinion")
-    @blp.alt_response(409, description="window closed (deemed accepted), already answered or superseded")
+    @blp.alt_response(409, description="window closed (deemed accepted), already answered, completed or superseded")
     def post(self, data, contract_id, opinion_id):
         """The vendor accepts or objects to the opinion within the window"""
-        contract = _write(contract_id, "vendor")
-        s = context.session()
-        op = audit_svc.respond(s, context.actor(), contract, audit_svc.get_opinion(s, contract, opinion_id), data)
-        s.flush()
-        return audit_svc.opinion_dict(op, data["responded_on"])
+        w = _write(contract_id, "vendor")
+        op = audit_svc.respond(w, audit_svc.get_opinion(w.session, w.contract, opinion_id), data)
+        return audit_svc.opinion_data(w.session, w.contract, op, w.today)
 
 
-@blp.route("/<int(max=2147483647):contract_id>/audit-opinions/<int(max=2147483647):opinion_id>/complete")
+@blp.route(f"/{ID}/audit-opinions/<int(max=2147483647):opinion_id>/complete")
 class OpinionComplete(MethodView):
     @blp.arguments(OpinionCompleteSchema)
     @blp.response(200, OpinionSchema)
     @blp.alt_response(403, description="not the buyer or an auditor on the contract")
     @blp.alt_response(404, description="no such contract or opinion")
-    @blp.alt_response(409, description="the opinion is not binding")
+    @blp.alt_response(409, description="the opinion is not binding yet (the answer names the day it can be)")
     def post(self, data, contract_id, opinion_id):
         """Record the audit's completion; the final tranche falls due N working days later"""
-        contract = _write(contract_id, "buyer", "auditor", "admin")
-        s = context.session()
-        op = audit_svc.complete(s, context.actor(), contract, audit_svc.get_opinion(s, contract, opinion_id), data)
-        s.flush()
-        return audit_svc.opinion_dict(op, op.completed_on)
+        w = _write(contract_id, "buyer", "auditor", "admin")
+        op = audit_svc.complete(w, audit_svc.get_opinion(w.session, w.contract, opinion_id), data)
+        return audit_svc.opinion_data(w.session, w.contract, op, w.today)
 
 
-@blp.route("/<int(max=2147483647):contract_id>/settlement")
+@blp.route(f"/{ID}/settlement")
 class Settlement(MethodView):
     @blp.arguments(AsOfArgsSchema, location="query")
     @blp.response(200, SettlementSchema)
     @blp.alt_response(404, description="no such contract, or not the caller's")
     def get(self, args, contract_id):
-        """The final settlement: audited amount, paid, balance and who owes whom"""
+        """The final settlement: the contract's value, paid, balance, who owes whom, penalties"""
         return cached_view(context.session(), context.actor(), "settlement", contract_id, _as_of(args),
                            SETTLEMENT, audit_svc.settlement_view)
 
 
-@blp.route("/<int(max=2147483647):contract_id>/rectifications")
+@blp.route(f"/{ID}/rectifications")
 class Rectifications(MethodView):
     @blp.response(200, RectificationSchema(many=True))
     @blp.alt_response(404, description="no such contract, or not the caller's")
@@ -196,14 +205,11 @@ class Rectifications(MethodView):
     @blp.alt_response(404, description="no such contract, or not the caller's")
     def post(self, data, contract_id):
         """Notice a rectification of non-conforming service (buyer)"""
-        contract = _write(contract_id, "buyer", "admin")
-        s = context.session()
-        r = rem_svc.notice_rectification(s, context.actor(), contract, data)
-        s.flush()
-        return rem_svc.rectification_dict(r)
+        w = _write(contract_id, "buyer", "admin")
+        return rem_svc.rectification_dict(rem_svc.notice_rectification(w, data))
 
 
-@blp.route("/<int(max=2147483647):contract_id>/rectifications/<int(max=2147483647):rect_id>/outcome")
+@blp.route(f"/{ID}/rectifications/<int(max=2147483647):rect_id>/outcome")
 class RectificationOutcome(MethodView):
     @blp.arguments(RectificationOutcomeSchema)
     @blp.response(200, RectificationSchema)
@@ -212,14 +218,11 @@ class RectificationOutcome(MethodView):
     @blp.alt_response(409, description="already has an outcome")
     def post(self, data, contract_id, rect_id):
         """Record a rectification's outcome: fixed, failed or refused (buyer)"""
-        contract = _write(contract_id, "buyer", "admin")
-        s = context.session()
-        r = rem_svc.record_outcome(s, context.actor(), contract, rect_id, data)
-        s.flush()
-        return rem_svc.rectification_dict(r)
+        w = _write(contract_id, "buyer", "admin")
+        return rem_svc.rectification_dict(rem_svc.record_outcome(w, rect_id, data))
 
 
-@blp.route("/<int(max=2147483647):contract_id>/terminations")
+@blp.route(f"/{ID}/terminations")
 class Terminations(MethodView):
     @blp.arguments(TerminationCreateSchema)
     @blp.response(201, TerminationSchema)
@@ -228,43 +231,65 @@ class Terminations(MethodView):
     @blp.alt_response(409, description="no such right on that date, or already terminated")
     def post(self, data, contract_id):
         """Terminate: buyer_convenience (10.2), buyer_for_cause (6.3), vendor_nonpayment (6.2)"""
-        contract = _write(contract_id, "buyer", "vendor", "admin")
-        s = context.session()
-        t = rem_svc.terminate(s, context.actor(), contract, data)
-        s.flush()
-        return rem_svc.termination_dict(s, contract, t)
+        w = _write(contract_id, "buyer", "vendor", "admin")
+        rem_svc.terminate(w, data)
+        return rem_svc.termination_dict(w.contract, w.position)
 
 
-@blp.route("/<int(max=2147483647):contract_id>/termination")
+@blp.route(f"/{ID}/termination")
 class TerminationView(MethodView):
+    @blp.arguments(AsOfArgsSchema, location="query")
     @blp.response(200, TerminationSchema)
     @blp.alt_response(404, description="not terminated, or not the caller's")
-    def get(self, contract_id):
+    def get(self, args, contract_id):
         """The termination and its settlement figures"""
-        s = context.session()
-        contract = _read(contract_id)
-        return rem_svc.termination_dict(s, contract, rem_svc.get_termination(s, contract))
+        return rem_svc.termination_view(context.session(), _read(contract_id), _as_of(args))
 
 
-@blp.route("/<int(max=2147483647):contract_id>/amendments")
+@blp.route(f"/{ID}/penalties")
+class Penalties(MethodView):
+    @blp.response(200, PenaltySchema(many=True))
+    @blp.alt_response(404, description="no such contract, or not the caller's")
+    def get(self, contract_id):
+        """Penalties (违约金) claimed by the buyer"""
+        return [rem_svc.penalty_dict(p) for p in rem_svc.list_penalties(context.session(), _read(contract_id))]
+
+    @blp.arguments(PenaltyCreateSchema)
+    @blp.response(201, PenaltySchema)
+    @blp.alt_response(403, description="not the contract's buyer")
+    @blp.alt_response(404, description="no such contract, or not the caller's")
+    def post(self, data, contract_id):
+        """Claim liquidated damages under a clause (buyer); set off against a payment or refunded"""
+        w = _write(contract_id, "buyer", "admin")
+        return rem_svc.penalty_dict(rem_svc.claim_penalty(w, data))
+
+
+@blp.route(f"/{ID}/amendments")
 class Amendments(MethodView):
     @blp.response(200, AmendmentSchema(many=True))
     @blp.alt_response(404, description="no such contract, or not the caller's")
     def get(self, contract_id):
         """The contract's supplementary agreements, oldest first"""
-        contract = _read(contract_id)
-        rows = context.session().scalars(select(Amendment).where(Amendment.contract_id == contract.id)
-                                         .order_by(Amendment.seq)).all()
-        return [amend_svc.amendment_dict(a) for a in rows]
+        return [amend_svc.amendment_dict(a) for a in amend_svc.list_amendments(context.session(), _read(contract_id))]
 
     @blp.arguments(AmendmentCreateSchema)
     @blp.response(201, AmendmentSchema)
     @blp.alt_response(403, description="not the buyer or an admin")
     @blp.alt_response(404, description="no such contract, or not the caller's")
     def post(self, data, contract_id):
-        """Record a supplementary agreement approved in writing by the buyer"""
-        contract = _write(contract_id, "buyer", "admin")
-        s = context.session()
-        a = amend_svc.amend(s, context.actor(), contract, data)
-        s.flush()
-        return amend_svc.amendment_dict(a)
+        """Record a supplementary agreement approved in writing by the buyer (in force once the vendor confirms)"""
+        w = _write(contract_id, "buyer", "admin")
+        return amend_svc.amendment_dict(amend_svc.amend(w, data))
+
+
+@blp.route(f"/{ID}/amendments/<int(max=2147483647):amendment_id>/confirm")
+class AmendmentConfirm(MethodView):
+    @blp.arguments(AmendmentConfirmSchema)
+    @blp.response(200, AmendmentSchema)
+    @blp.alt_response(403, description="not the contract's lead vendor")
+    @blp.alt_response(404, description="no such contract or amendment")
+    @blp.alt_response(409, description="already confirmed, or it would break the money invariants now")
+    def post(self, data, contract_id, amendment_id):
+        """The lead vendor confirms a supplementary agreement: from then on it is in force"""
+        w = _write(contract_id, "vendor", "admin")
+        return amend_svc.amendment_dict(amend_svc.confirm(w, amendment_id, data))

@@ -1,11 +1,20 @@
 """Matching a bank credit to a contract: by the contract code in the memo, by the payer's
-account, and by the amount against what is outstanding (in that order)."""
+account, and by the amount against what is outstanding (in that order).
+
+A memo names a contract only by a whole token of at least 6 characters, and only when
+the payer is the contract's buyer (an account or the name on file): a buyer cannot
+hijack another contract's credits by choosing a short or look-alike code (issue 15).
+"""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
+
+MIN_MEMO_CODE = 6
+TOKEN = re.compile(r"[A-Z0-9][A-Z0-9._-]*[A-Z0-9]|[A-Z0-9]")
 
 
 @dataclass(frozen=True)
@@ -16,34 +25,39 @@ class Match:
     reason: str
 
 
-def contracts_in_memo(memo: str | None, codes: Mapping[str, int]) -> list[int]:
-    """Contracts whose code appears in the memo (case-insensitive).
+class Directory(Protocol):
+    codes: dict[str, int]                     # upper-cased code (≥ 6 characters) → contract id
 
-    ``codes`` maps upper-cased codes to contract ids; the memo's word-like tokens (and, for short
-    memos, every substring) are looked up, so the cost does not grow with the number of contracts."""
+    def buyer_contracts(self, account: str | None) -> set[int]: ...
+    def payer_is_buyer(self, contract_id: int, name: str | None, account: str | None) -> bool: ...
+    def with_outstanding(self, amount: Decimal, ids: Iterable[int] | None) -> list[tuple[int, int]]: ...
+
+
+def contracts_in_memo(memo: str | None, codes: dict[str, int]) -> list[int]:
+    """Contracts whose code is a whole token of the memo (case-insensitive, at least 6 characters)."""
     if not memo:
         return []
-    text = memo.upper()
-    found = {codes[tok] for tok in re.findall(r"[A-Z0-9][A-Z0-9._-]*[A-Z0-9]|[A-Z0-9]", text) if tok in codes}
-    return sorted(found)
+    return sorted({codes[tok] for tok in TOKEN.findall(memo.upper())
+                   if len(tok) >= MIN_MEMO_CODE and tok in codes})
 
 
-def match_credit(credit: Decimal, debit: Decimal, memo: str | None, counterparty_account: str | None,
-                 codes: Mapping[str, int], by_account: Mapping[str, set[int]],
-                 with_outstanding: Callable[[Decimal, list[int] | None], list[tuple[int, int]]]) -> Match:
-    """Decide where an incoming amount belongs. ``with_outstanding(amount, ids)`` gives the
-    (contract, tranche) pairs among ``ids`` (None: every open contract) with exactly that outstanding."""
+def match_credit(credit: Decimal, debit: Decimal, memo: str | None, counterparty_name: str | None,
+                 counterparty_account: str | None, d: Directory) -> Match:
+    """Decide where an incoming amount belongs."""
     if credit <= 0:
         return Match(None, None, "ignored", "outgoing payment (支出)" if debit > 0 else "no amount")
-    named = contracts_in_memo(memo, codes)
+    named = contracts_in_memo(memo, d.codes)
     if len(named) > 1:
         return Match(None, None, "unmatched", f"the memo names {len(named)} contracts")
     if len(named) == 1:
-        return Match(named[0], None, "matched", "contract code in the memo")
-    from_account = sorted(by_account.get(counterparty_account or "", set()))
+        if d.payer_is_buyer(named[0], counterparty_name, counterparty_account):
+            return Match(named[0], None, "matched", "contract code in the memo, paid by its buyer")
+        return Match(None, None, "unmatched", "the memo names a contract but the payer is not its buyer "
+                                              "(no account or name on file matches)")
+    from_account = sorted(d.buyer_contracts(counterparty_account))
     if len(from_account) == 1:
         return Match(from_account[0], None, "matched", "payer account is the buyer's")
-    hits = with_outstanding(credit, from_account or None)
+    hits = d.with_outstanding(credit, from_account or None)
     if len(hits) == 1:
         return Match(hits[0][0], hits[0][1], "matched", f"amount equals tranche {hits[0][1]}'s outstanding")
     if len(hits) > 1:

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from settlement import migrate, seed
+from settlement import clock, migrate, seed
 from settlement.db import write_intent
 from settlement.models import ApiToken, Contract, Party
 from settlement.services import calendar as calendar_svc
@@ -63,7 +63,7 @@ def seed_demo():
                 contracts_svc.create_party(s, CLI, p)
         existing = s.scalar(select(Contract).where(Contract.code == seed.CONTRACT["code"]))
         if existing is None:
-            existing = contracts_svc.create_contract(s, CLI, seed.CONTRACT)
+            existing = contracts_svc.create_contract(s, CLI, seed.CONTRACT, clock.today())
             click.echo(f"loaded contract {existing.code} (id {existing.id})")
         else:
             click.echo(f"contract {existing.code} already loaded (id {existing.id})")
@@ -225,7 +225,7 @@ def settlement_sweep(as_of):
     """Record deemed acceptances and rights that arose by AS_OF (idempotent)."""
     from settlement.services.audit import sweep
     with unit_of_work() as s:
-        result = sweep(s, as_of.date())
+        result = sweep(s, as_of.date(), clock.today())
     click.echo(f"sweep {as_of.date().isoformat()}: {result['deemed_accepted']} deemed acceptance(s), "
                f"{result['rights_arisen']} right(s) recorded")
 

@@ -8,7 +8,6 @@ name and renamed, so an interrupted run leaves the previous files intact.
 from __future__ import annotations
 
 import io
-import json
 import os
 import re
 import sys
@@ -23,6 +22,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from settlement import clock
 from settlement.bank.parse import StatementError
 from settlement.cli.admin import CLI, unit_of_work
 from settlement.db import write_intent
@@ -86,30 +86,29 @@ bank_cli = AppGroup("bank", help="Bank statements.")
 @click.option("--account", help="the account number the statement is for")
 @click.option("--mapping", type=click.Path(exists=True, dir_okay=False), help="JSON: field -> column names")
 @click.option("--dry-run", is_flag=True, help="read, match and report, then roll back")
-def bank_import(path, account, mapping, dry_run):
-    """Import a CSV/XLSX statement: store each line once, match credits, record payments."""
+@click.option("--allow-rejected", is_flag=True, help="exit 0 even when some lines were rejected")
+def bank_import(path, account, mapping, dry_run, allow_rejected):
+    """Import a CSV/XLSX statement: store each line once, match credits, record payments.
+
+    Exit codes: 0 done; 2 the file cannot be read (nothing imported); 3 done, but some lines
+    were rejected (each is printed with its line number) unless --allow-rejected."""
     from settlement.services.bank import import_statement
     s = current_app.extensions["settlement"]["sessions"]()
     try:
         with write_intent():
             with progress_reporter(None, "lines") as update:
-                summary = import_statement(s, CLI, path, account=account, mapping=mapping, progress=update)
-            if dry_run:
-                s.rollback()
-            else:
-                s.commit()
+                summary = import_statement(s, CLI, path, today=clock.today(), account=account, mapping=mapping,
+                                           dry_run=dry_run, progress=update)
     except StatementError as exc:
-        s.rollback()
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
-    except BaseException:
-        s.rollback()
-        raise
     finally:
         s.close()
     for line_no, why in summary.rejected:
         click.echo(f"rejected line {line_no}: {why}")
     click.echo(("DRY RUN, nothing saved: " if dry_run else "") + summary.line())
+    if summary.rejected and not allow_rejected:
+        sys.exit(3)
 
 
 @click.command("reconcile")
@@ -130,35 +129,35 @@ def reconcile(month, as_of, code, out, formats, shard):
                                  param_hint="--format")
     first, last = months_bound(month)
     as_of_day = as_of.date() if as_of else last
-    stored = None
     s = current_app.extensions["settlement"]["sessions"]()
     try:
-        stored = months_svc.closed_report(s, month) if not (as_of or code or shard) else None
+        closed = months_svc.closed_report(s, month) is not None and not as_of
         ids = rec_svc.contract_ids(s, code=code, shard=shard)
     finally:
         s.close()
     if code and not ids:
         raise click.ClickException(f"no contract {code}")
-    if stored is None:
+    swept = {"deemed_accepted": 0, "rights_arisen": 0}
+    if not closed:
         with unit_of_work() as s:
             if shard and not shard_lock(s, month, shard):
                 raise click.ClickException(f"shard {shard[0]}/{shard[1]} of {month} is running elsewhere")
-            swept = sweep(s, as_of_day, CLI, ids=ids if (code or shard) else None)
-        s = current_app.extensions["settlement"]["sessions"]()
-        try:
-            with progress_reporter(len(ids), "contracts") as update:
-                report = rec_svc.build_report(s, month, as_of_day, ids=ids, progress=update)
-        finally:
-            s.close()
-        # One copy at a time, and the JSON streamed to its file, not built as one string:
-        # 10,000 contracts are ~100 MB as objects and ~25 MB of text (issue 7, max RSS).
-        plain = rec_svc.to_jsonable(report)
-        del report
-        text = None
-    else:
-        swept = {"deemed_accepted": 0, "rights_arisen": 0}
-        text = stored
-        plain = json.loads(text)
+            swept = sweep(s, as_of_day, clock.today(), CLI, ids=ids if (code or shard) else None)
+    s = current_app.extensions["settlement"]["sessions"]()
+    try:
+        with progress_reporter(len(ids), "contracts") as update:
+            if closed:
+                # The one closed-month rule (services/reconciliation.py report_for), as the API serves it.
+                plain, text = rec_svc.report_for(s, month, None, ids, everything=not (code or shard),
+                                                 bank_accounts=None)
+            else:
+                # One copy at a time, and the JSON streamed to its file, not built as one string:
+                # 10,000 contracts are ~100 MB as objects and ~25 MB of text (issue 7, max RSS).
+                plain = rec_svc.to_jsonable(rec_svc.build_report(s, month, as_of_day, ids=ids, progress=update))
+                text = None
+    finally:
+        s.close()
+    stored = closed
     out_dir = Path(out)
     written = []
     for fmt in wanted:
@@ -216,7 +215,7 @@ def render(fmt: str, report: dict, json_text: str | None) -> bytes | Callable[[B
         return tabular.to_csv(report)
     if fmt == "xlsx":
         return tabular.to_xlsx(report)
-    from invoices.pdf import FontUnavailable, find_font
+    from settlement.reports.fonts import FontUnavailable, find_font
     from settlement.reports.pdf_report import to_pdf
     try:
         font = find_font(current_app.config.get("INVOICE_FONT"))
@@ -235,11 +234,15 @@ def month_close(month):
     _, last = months_bound(month)
     try:
         with unit_of_work() as s:
-            sweep(s, last, CLI)
+            sweep(s, last, clock.today(), CLI)
+        with unit_of_work() as s:
+            # Exclusive period lock: every write dated in the month that committed is in the
+            # frozen report, and none can commit while it is being built (issue 15).
+            months_svc.hold_exclusive(s)
             report = rec_svc.build_report(s, month, last)
             months_svc.close(s, CLI, month, rec_svc.to_json(report))
     except Problem as exc:
-        raise click.ClickException(exc.detail) from None
+        raise click.ClickException(str(exc.detail)) from None
     click.echo(f"closed {month}: {len(report['contracts'])} contract(s) in the stored report")
 
 
@@ -250,10 +253,11 @@ def month_reopen(month, reason):
     """Reopen a closed MONTH (journaled with the reason)."""
     try:
         with unit_of_work() as s:
-            months_svc.reopen(s, CLI, month, reason)
+            months_svc.hold_exclusive(s)
+            reopened = months_svc.reopen(s, CLI, month, reason)
     except Problem as exc:
-        raise click.ClickException(exc.detail) from None
-    click.echo(f"reopened {month}: {reason}")
+        raise click.ClickException(str(exc.detail)) from None
+    click.echo(f"reopened {', '.join(reopened)}: {reason}")
 
 
 COMMANDS = [bank_cli, reconcile, month_cli]

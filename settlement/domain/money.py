@@ -5,6 +5,8 @@ place, NaN, Infinity, a negative where none is allowed, or 1万亿 and more is
 refused with an :class:`AmountError` naming the rule, never silently rounded.
 Amounts are stored as integer fen (:func:`to_fen` / :func:`from_fen`, both
 exact) and written as strings with exactly two decimals (:func:`format_amount`).
+Amounts as banks write them ("1,956,564.00", thousands separators grouped by
+three) are read by :func:`parse_grouped_amount`, under the same refusals.
 """
 from __future__ import annotations
 
@@ -101,6 +103,63 @@ def parse_amount(value, *, allow_negative: bool = False) -> Decimal:
         raise AmountError("negative", "amount must not be negative")
     if abs(d) >= LIMIT:
         raise AmountError("out_of_range", "amount must be below 1万亿 (1000000000000.00) in absolute value")
+    return _no_negative_zero(d.quantize(FEN))
+
+
+# An amount as banks and clerks write it: optional minus, optional ¥/￥, then ASCII digits
+# either grouped by three with commas ("1,956,564") or without separators ("1956564"),
+# then an optional decimal part (its length is checked after the match so that a third
+# decimal gets its own refusal). Matched with fullmatch.
+_GROUPED = re.compile(r"(-?)[¥￥]?([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
+_AMOUNT_CHARS = frozenset("0123456789,.-¥￥")
+
+
+def parse_grouped_amount(text: str, *, allow_negative: bool = False) -> Decimal:
+    """Parse an amount written with or without thousands separators; return it at the fen.
+
+    The rule (the statement reader's, and any other place that reads amounts as
+    people write them; :func:`parse_amount` stays the strict API rule):
+
+    * with separators the digits are grouped by three with ASCII commas, the first
+      group one to three digits: ``^\\d{1,3}(,\\d{3})*(\\.\\d{1,2})?$`` ("1,956,564.00");
+      without separators ``^\\d+(\\.\\d{1,2})?$`` ("1956564.00"); full-width commas
+      (，) count as commas; ASCII digits only;
+    * an optional leading minus, then an optional ¥ or ￥ ("-¥1,000.00"); no plus,
+      no parentheses, no exponent, no inner spaces (the caller strips the outside);
+    * a cut or misplaced group ("1,956,5", "19,56,564", "1,956564") is refused, never
+      read as another number (``bad_format``);
+    * more than two decimals is refused, never rounded (``too_many_decimals``), as are
+      NaN/Infinity (``not_a_number``), a negative unless ``allow_negative``
+      (``negative``) and 1万亿 or more in absolute value (``out_of_range``).
+
+    Every refusal is an :class:`AmountError` whose message quotes the text.
+    """
+    if not isinstance(text, str):
+        raise AmountError("bad_type", "amount must be a string such as \"1,956,564.00\"")
+    if "，" in text:
+        text = text.replace("，", ",")
+    m = _GROUPED.fullmatch(text)
+    if m is None:
+        shown = _show(text)
+        if text.strip().lower().lstrip("+-") in _SPECIAL:
+            raise AmountError("not_a_number", f"amount {shown} is not a finite number")
+        if any(c.isdigit() for c in text) and all(c in _AMOUNT_CHARS for c in text):
+            raise AmountError("bad_format", f"amount {shown} is not a well-formed amount: digits must be "
+                                            "grouped by three (1,956,564.00) or written without separators "
+                                            "(1956564.00), with at most two decimals")
+        raise AmountError("bad_format", f"amount {shown} is not a number")
+    sign, whole, decimals = m.groups()
+    if decimals is not None and len(decimals) > 2:
+        raise AmountError("too_many_decimals",
+                          f"amount {_show(text)} has more than two decimal places (never rounded)")
+    if len(whole) > 3 and "," in whole:
+        whole = whole.replace(",", "")
+    d = Decimal(f"{sign}{whole}.{decimals}" if decimals else f"{sign}{whole}")
+    if d < 0 and not allow_negative:
+        raise AmountError("negative", f"amount {_show(text)} must not be negative")
+    if abs(d) >= LIMIT:
+        raise AmountError("out_of_range",
+                          f"amount {_show(text)} is not below 1万亿 (1000000000000.00) in absolute value")
     return _no_negative_zero(d.quantize(FEN))
 
 

@@ -22,7 +22,7 @@ def position(balance: Decimal) -> str:
     return "prepaid" if balance > 0 else "receivable" if balance < 0 else "even"
 
 
-def deadlines(lines, opinion_deadline: date | None, awaiting_vendor: bool, as_of: date, days: int = 30) -> list[dict]:
+def deadlines(lines, opinion_deadline, awaiting_vendor: bool, as_of: date, days: int = 30) -> list[dict]:
     """Invoice due, payment due and objection-window dates in (as_of, as_of + days]."""
     end = as_of + timedelta(days=days)
     out = []
@@ -33,39 +33,10 @@ def deadlines(lines, opinion_deadline: date | None, awaiting_vendor: bool, as_of
         if ln.due and as_of < ln.due.date <= end and ln.outstanding > 0:
             out.append({"date": ln.due.date, "kind": "payment_due", "tranche_seq": ln.seq,
                         "provisional": ln.due.provisional})
-    if awaiting_vendor and opinion_deadline and as_of <= opinion_deadline <= end:
-        out.append({"date": opinion_deadline, "kind": "objection_window_closes", "tranche_seq": None,
-                    "provisional": False})
+    if awaiting_vendor and opinion_deadline and as_of <= opinion_deadline.date <= end:
+        out.append({"date": opinion_deadline.date, "kind": "objection_window_closes", "tranche_seq": None,
+                    "provisional": opinion_deadline.provisional})
     return sorted(out, key=lambda d: (d["date"], d["kind"], d["tranche_seq"] or 0))
-
-
-def alerts(lines, rights, opinion_state: str, vat_difference: Decimal) -> list[dict]:
-    out = []
-    for ln in lines:
-        if ln.invoice_late:
-            out.append({"kind": "invoice_late", "tranche_seq": ln.seq,
-                        "detail": f"tranche {ln.seq}: invoiced after its invoice due date "
-                                  f"{ln.invoice_due.date.isoformat()}"})
-        elif ln.invoice_overdue:
-            out.append({"kind": "invoice_overdue", "tranche_seq": ln.seq,
-                        "detail": f"tranche {ln.seq}: {ln.uninvoiced:.2f} not invoiced by "
-                                  f"{ln.invoice_due.date.isoformat()}"})
-        if ln.status == "overdue":
-            out.append({"kind": "payment_overdue", "tranche_seq": ln.seq,
-                        "detail": f"tranche {ln.seq}: {ln.outstanding:.2f} overdue {ln.days_overdue} days"})
-        if ln.provisional:
-            out.append({"kind": "provisional_date", "tranche_seq": ln.seq,
-                        "detail": f"tranche {ln.seq}: a date depends on a year without an official calendar"})
-    for r in rights:
-        out.append({"kind": "right_arose", "tranche_seq": r.tranche_seq,
-                    "detail": f"{r.holder} may {r.right.replace('_', ' ')} since {r.arose_on.isoformat()}"})
-    if opinion_state == "deemed_accepted":
-        out.append({"kind": "deemed_acceptance", "tranche_seq": None,
-                    "detail": "the audit opinion was deemed accepted (no response in the window)"})
-    if vat_difference != 0:
-        out.append({"kind": "vat_rounding_difference", "tranche_seq": None,
-                    "detail": f"contract-level VAT differs from the per-tranche VAT by {vat_difference:.2f}"})
-    return out
 
 
 def totals(contracts: list[dict]) -> dict:

@@ -43,13 +43,6 @@ class OverdueTranche:
     explained_on: date | None        # earliest delay notice for this tranche
 
 
-@dataclass(frozen=True)
-class RectificationFacts:
-    noticed_on: date
-    outcome: str | None
-    outcome_on: date | None
-
-
 def vendor_rights(tranches: list[OverdueTranche], as_of: date, overdue_days: int, cal) -> list[Right]:
     rights = []
     for t in tranches:
@@ -73,7 +66,7 @@ def vendor_rights(tranches: list[OverdueTranche], as_of: date, overdue_days: int
     return rights
 
 
-def buyer_rights(rectifications: list[RectificationFacts], limit: int, as_of: date) -> list[Right]:
+def buyer_rights(rectifications: list, limit: int, as_of: date) -> list[Right]:
     known = sorted((r for r in rectifications if r.noticed_on <= as_of), key=lambda r: r.noticed_on)
     candidates = []
     if len(known) >= limit:

@@ -1,11 +1,13 @@
-"""The payment schedule: each tranche's due date, invoice date and status as of a day.
+"""Tranche dates and statuses (clauses 5.1.1 and 5.2).
 
 Clause 5.1.1 gives the due rules, clause 5.2 the invoice lead time. Dates follow
-the Civil Code period rules in :mod:`settlement.domain.periods`.
+the Civil Code period rules in :mod:`settlement.domain.periods`. The schedule
+itself (amounts fitted to the contract's value, paid, invoiced) is built by
+:mod:`settlement.domain.position`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -19,34 +21,28 @@ from settlement.domain.periods import (
 ZERO = Decimal("0.00")
 
 NOT_DUE, DUE, PAID, PARTIALLY_PAID, OVERDUE = "not_due", "due", "paid", "partially_paid", "overdue"
-
-
-@dataclass(frozen=True)
-class ScheduleFacts:
-    """What has happened on the contract by ``as_of`` that the schedule depends on."""
-
-    paid: dict[int, Decimal] = field(default_factory=dict)        # seq -> paid to date
-    invoiced: dict[int, Decimal] = field(default_factory=dict)    # seq -> net invoiced (reversals netted)
-    audit_completed_on: date | None = None                        # 5.1.1: completion of the audit
-    final_amount: Decimal | None = None                           # binding audited balance for the last tranche
-    first_invoiced_on: dict[int, date] = field(default_factory=dict)  # seq -> first (non-reversal) invoice date
+CUT, REFUND_DUE = "cut", "refund_due"   # cut to the contract's value; paid beyond what it needs
+STATUSES = (NOT_DUE, DUE, PARTIALLY_PAID, PAID, OVERDUE, CUT, REFUND_DUE)
 
 
 @dataclass(frozen=True)
 class ScheduleLine:
     seq: int
-    amount: Decimal
+    amount: Decimal               # what the tranche is worth now (fitted to the contract's value)
     nominal: bool                 # amount not yet fixed (the final tranche before the audit)
     due: ComputedDate | None      # None while the event the due date hangs on has not happened
     invoice_due: ComputedDate | None
-    paid: Decimal
+    paid: Decimal                 # net of refunds applied to it
     outstanding: Decimal
     invoiced: Decimal
     uninvoiced: Decimal
     status: str
     days_overdue: int
-    invoice_late: bool = False      # 5.2: the first invoice was issued after the invoice due date
+    invoice_late: bool = False      # 5.2: an invoice of the tranche was issued after its invoice due date
     invoice_overdue: bool = False   # 5.2: the invoice due date has passed with something uninvoiced
+    original: Decimal = ZERO        # the amount the terms in force give it
+    cut: Decimal = ZERO             # what the audit or a termination cut from it (never due)
+    refund_due: Decimal = ZERO      # paid beyond its amount, owed back by the vendor
 
     @property
     def provisional(self) -> bool:
@@ -79,18 +75,28 @@ def invoice_due(contract: ContractTerms, due: ComputedDate | None, cal) -> Compu
     return computed
 
 
+def invoice_late(issued_on: date, invoice_due_on: ComputedDate | None) -> bool:
+    """Clause 5.2: an invoice is late when the platform issued it after its tranche's invoice due date."""
+    return bool(invoice_due_on is not None and issued_on > invoice_due_on.date)
+
+
 def tranche_status(amount: Decimal, paid: Decimal, due: ComputedDate | None,
-                   invoice_due_on: ComputedDate | None, as_of: date) -> tuple[str, int]:
+                   invoice_due_on: ComputedDate | None, as_of: date, original: Decimal | None = None) -> tuple[str, int]:
     """Status and days overdue of a tranche on ``as_of``.
 
-    ``paid`` once nothing is outstanding; ``overdue`` after the due date with
-    something outstanding (days counted from the due date, which is not itself
-    late); ``due`` from the invoice due date (the payment window) through the
-    due date; ``partially_paid`` before that when something has been paid;
-    otherwise ``not_due``.
+    ``refund_due`` when more was paid than it is worth; ``cut`` when the audit or a
+    termination took all of it and nothing was paid; ``paid`` once nothing is
+    outstanding; ``overdue`` after the due date with something outstanding (days
+    counted from the due date, which is not itself late); ``due`` from the invoice
+    due date (the payment window) through the due date; ``partially_paid`` before
+    that when something has been paid; otherwise ``not_due``.
     """
+    if paid > amount:
+        return REFUND_DUE, 0
+    if amount == 0 and paid == 0 and original is not None and original > 0:
+        return CUT, 0
     outstanding = amount - paid
-    if outstanding <= 0 and (amount > 0 or paid > 0 or due is not None):
+    if outstanding <= 0 and (amount != 0 or paid != 0 or due is not None):
         return PAID, 0
     if due is not None and as_of > due.date:
         return OVERDUE, (as_of - due.date).days
@@ -101,30 +107,23 @@ def tranche_status(amount: Decimal, paid: Decimal, due: ComputedDate | None,
     return NOT_DUE, 0
 
 
-def build_schedule(contract: ContractTerms, cal, as_of: date,
-                   facts: ScheduleFacts | None = None) -> list[ScheduleLine]:
-    """Every tranche of the contract with its dates, amounts and status as of ``as_of``."""
-    facts = facts or ScheduleFacts()
-    final_seq = contract.final_tranche.seq
-    lines = []
-    for t in sorted(contract.tranches, key=lambda t: t.seq):
-        amount, nominal = t.amount, False
-        if t.due.kind == WORKING_DAYS_AFTER_AUDIT and t.seq == final_seq:
-            if facts.final_amount is not None:
-                amount = facts.final_amount
-            else:
-                nominal = True
-        due = tranche_due(contract, t, cal, facts.audit_completed_on)
-        inv_due = invoice_due(contract, due, cal)
-        paid = facts.paid.get(t.seq, ZERO)
-        invoiced = facts.invoiced.get(t.seq, ZERO)
-        status, days = tranche_status(amount, paid, due, inv_due, as_of)
-        uninvoiced = max(amount - invoiced, ZERO)
-        first = facts.first_invoiced_on.get(t.seq)
-        lines.append(ScheduleLine(
-            seq=t.seq, amount=amount, nominal=nominal, due=due, invoice_due=inv_due, paid=paid,
-            outstanding=max(amount - paid, ZERO), invoiced=invoiced,
-            uninvoiced=uninvoiced, status=status, days_overdue=days,
-            invoice_late=bool(inv_due and first and first > inv_due.date),
-            invoice_overdue=bool(inv_due and uninvoiced > 0 and as_of > inv_due.date)))
-    return lines
+def fit_to_value(amounts: dict[int, Decimal], paid: dict[int, Decimal], value: Decimal) -> dict[int, Decimal]:
+    """Tranche amounts that sum to the contract's value (5.1.1 audit, 6.2/6.3/10.2 termination).
+
+    Above the tranches' sum, the last tranche takes the difference. Below it, what no
+    longer needs paying is cut in reverse order of the tranches, each only down to what
+    was already paid on it; a remainder that only payments cover (the vendor was paid
+    more than the value) lowers the last tranche below its payments: a refund due."""
+    out = dict(amounts)
+    last = max(out)
+    delta = value - sum(out.values(), ZERO)
+    if delta >= 0:
+        out[last] += delta
+        return out
+    excess = -delta
+    for seq in sorted(out, reverse=True):
+        cut = min(max(out[seq] - paid.get(seq, ZERO), ZERO), excess)
+        out[seq] -= cut
+        excess -= cut
+    out[last] -= excess
+    return out

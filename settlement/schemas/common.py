@@ -5,6 +5,7 @@ silently drops a value.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -12,8 +13,11 @@ from decimal import Decimal, InvalidOperation
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
+from settlement.i18n import _, month_name, ordinal
+
 from settlement.schemas.fields import Amount
 from settlement.domain.contract import DUE_KINDS, MONTHS_AFTER_SIGNING, ON_OR_BEFORE, WORKING_DAYS_AFTER_AUDIT
+from settlement.domain.schedule import STATUSES as TRANCHE_STATUSES
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
                        error="must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit")
@@ -22,14 +26,47 @@ CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2090, 12, 31)
 
 
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+
+
 class BusinessDate(fields.Date):
-    """An ISO date the calendar can reason about (2000-01-01..2090-12-31)."""
+    """An ISO date, exactly YYYY-MM-DD, the calendar can reason about (2000-01-01..2090-12-31).
+
+    A refusal says what is wrong in the reader's language, naming the field:
+    ``2027-02-30`` → "paid_on must be a date as YYYY-MM-DD; February 2027 has no 30th day"
+    (付款日期应为 YYYY-MM-DD；2027年2月没有30日); ``2026/11/20`` → "… as YYYY-MM-DD (e.g.
+    2026-11-20)". The range is checked here rather than by a Range validator so that the
+    OpenAPI document states it in the description (standard keywords only, no x-minimum).
+    """
+
+    FORMAT = _("{field} must be a date as YYYY-MM-DD (e.g. 2026-11-20)")
+    RANGE = _("{field} must be between 2000-01-01 and 2090-12-31")
 
     def __init__(self, **kwargs):
-        validators = list(kwargs.pop("validate", None) or [])
-        validators.append(validate.Range(min=FIRST_DAY, max=LAST_DAY,
-                                         error="must be between 2000-01-01 and 2090-12-31"))
-        super().__init__(validate=validators, **kwargs)
+        meta = kwargs["metadata"] = dict(kwargs.get("metadata") or {})
+        what = f"YYYY-MM-DD, {FIRST_DAY.isoformat()}..{LAST_DAY.isoformat()}"
+        meta["description"] = f"{meta['description']} ({what})" if meta.get("description") else what
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        m = _ISO_DATE.fullmatch(value) if isinstance(value, str) else None
+        if m is None:
+            raise ma.ValidationError([self.FORMAT])
+        year, month, day = (int(g) for g in m.groups())
+        if not 1 <= month <= 12:
+            raise ma.ValidationError([_("{field} must be a date as YYYY-MM-DD; there is no month {month}",
+                                        month=month)])
+        if not FIRST_DAY.year <= year <= LAST_DAY.year:
+            raise ma.ValidationError([self.RANGE])
+        try:
+            parsed = date(year, month, day)
+        except ValueError:
+            raise ma.ValidationError([_("{field} must be a date as YYYY-MM-DD; {month_name} {year} has no "
+                                        "{day_ordinal} day", year=year, month=month, day=day,
+                                        month_name=month_name(month), day_ordinal=ordinal(day))]) from None
+        if not FIRST_DAY <= parsed <= LAST_DAY:
+            raise ma.ValidationError([self.RANGE])
+        return parsed
 
 
 def _bad_text(value) -> str | None:
@@ -62,12 +99,18 @@ class StrictSchema(ma.Schema):
         unknown = ma.RAISE
         ordered = True
 
+    # _bad_text's reasons, as messages that name the field in the reader's language
+    TEXT_MESSAGES = {
+        "must not contain the NUL character": _("{field} must not contain the NUL character"),
+        "must be valid Unicode text (no lone surrogates)": _("{field} must be valid Unicode text (no lone surrogates)"),
+    }
+
     @ma.pre_load(pass_collection=True)
     def _refuse_unstorable_text(self, data, **kwargs):
         errors: dict = {}
         _text_errors(data, "", errors)
         if errors:
-            raise ma.ValidationError(errors)
+            raise ma.ValidationError({k: [self.TEXT_MESSAGES.get(m, m) for m in v] for k, v in errors.items()})
         return data
 
 
@@ -194,6 +237,10 @@ class ContractCreateSchema(StrictSchema):
     tax_rates = fields.List(fields.Nested(TaxRateSchema), validate=validate.Length(1, 20))
     tranches = fields.List(fields.Nested(TrancheInSchema), required=True, validate=validate.Length(1, 24))
     terms = fields.Nested(TermsSchema)
+    invoice_item = fields.String(validate=validate.Length(1, 100), load_default="座席外包服务费",
+                                 metadata={"description": "项目名称 printed on the invoices"})
+    tax_category = fields.String(validate=validate.Length(1, 100), load_default="*增值电信服务*",
+                                 metadata={"description": "税收分类简称, e.g. *增值电信服务*"})
 
 
 class DueRuleOutSchema(ma.Schema):
@@ -239,6 +286,10 @@ class ContractSchema(ma.Schema):
     tax_rates = fields.List(fields.Nested(TaxRateOutSchema), required=True)
     tranches = fields.List(fields.Nested(TrancheOutSchema), required=True)
     terms = fields.Nested(TermsOutSchema, required=True)
+    invoice_item = fields.String(required=True)
+    tax_category = fields.String(required=True)
+    vendors_confirmed = fields.Boolean(required=True, metadata={
+        "description": "every vendor named has confirmed the contract (a buyer's contract waits for them)"})
 
 
 class PageArgsSchema(StrictSchema):
@@ -277,12 +328,14 @@ class ScheduleLineSchema(ma.Schema):
     invoice_due_date = BusinessDate(required=True, allow_none=True)
     invoice_due_rule = fields.String(required=True, allow_none=True)
     provisional = fields.Boolean(required=True)
-    paid = Amount(required=True)
+    original = Amount(required=True, metadata={"description": "the amount the terms in force give it"})
+    cut = Amount(required=True, metadata={"description": "cut by the audit or a termination: never due"})
+    paid = Amount(required=True, allow_negative=True)
     outstanding = Amount(required=True)
+    refund_due = Amount(required=True, metadata={"description": "paid beyond its amount: the vendor refunds it"})
     invoiced = Amount(required=True, allow_negative=True)
     uninvoiced = Amount(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(
-        ["not_due", "due", "paid", "partially_paid", "overdue"]))
+    status = fields.String(required=True, validate=validate.OneOf(TRANCHE_STATUSES))
     days_overdue = fields.Integer(required=True)
     invoice_late = fields.Boolean(required=True, metadata={"description": "5.2: invoiced after invoice_due_date"})
     invoice_overdue = fields.Boolean(required=True,
@@ -293,13 +346,17 @@ class ScheduleSchema(ma.Schema):
     contract_id = fields.Integer(required=True)
     code = fields.String(required=True)
     as_of = BusinessDate(required=True)
-    total_amount = Amount(required=True)
+    total_amount = Amount(required=True, metadata={"description": "the total of the terms in force"})
+    value = Amount(required=True, metadata={"description": "what the buyer owes in all: the total, the audited "
+                                                           "amount once binding, a termination's earned value"})
+    value_basis = fields.String(required=True, validate=validate.OneOf(["contract", "audit", "termination"]))
     tranches = fields.List(fields.Nested(ScheduleLineSchema), required=True)
 
 
 class EarnedMonthSchema(ma.Schema):
     month = fields.String(required=True, metadata={"example": "2026-07"})
-    amount = Amount(required=True)
+    amount = Amount(required=True, allow_negative=True, metadata={
+        "description": "negative when an agreement or the audit lowered the value after earlier months earned"})
     cumulative = Amount(required=True)
     earned = fields.Boolean(required=True, metadata={"description": "the month has begun by as_of"})
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from settlement.domain import audit as audit_rules
+from settlement.domain.termination import KINDS as TERMINATION_KINDS
 from settlement.schemas.fields import Amount
 from settlement.schemas.common import BusinessDate, PageArgsSchema, StrictSchema, TrancheInSchema
 
@@ -17,6 +19,13 @@ class PaymentCreateSchema(StrictSchema):
     payer_account = fields.String(validate=validate.Length(1, 64), allow_none=True)
     tranche_seq = fields.Integer(validate=validate.Range(1, 99),
                                  metadata={"description": "default: the earliest tranche with anything outstanding"})
+    set_off = Amount(metadata={"description": "6.3: a penalty the buyer deducts from what it owes (抵扣); "
+                                              "settles the tranche together with amount"})
+
+
+class ReversalCreateSchema(StrictSchema):
+    reason = fields.String(required=True, validate=validate.Length(1, 4000))
+    reversed_on = BusinessDate(metadata={"description": "default: today"})
 
 
 class RefundCreateSchema(StrictSchema):
@@ -24,6 +33,11 @@ class RefundCreateSchema(StrictSchema):
     refunded_on = BusinessDate(required=True)
     bank_reference = fields.String(required=True, validate=REF)
     payer_account = fields.String(validate=validate.Length(1, 64), allow_none=True)
+
+
+class ReversalSchema(ma.Schema):
+    reversed_on = BusinessDate(required=True)
+    reason = fields.String(required=True)
 
 
 class AllocationSchema(ma.Schema):
@@ -36,11 +50,14 @@ class PaymentSchema(ma.Schema):
     contract_id = fields.Integer(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(["payment", "refund"]))
     amount = Amount(required=True)
+    set_off = Amount(required=True)
     paid_on = BusinessDate(required=True)
     bank_reference = fields.String(required=True)
     payer_account = fields.String(allow_none=True)
     source = fields.String(required=True)
     allocations = fields.List(fields.Nested(AllocationSchema), required=True)
+    reversal = fields.Nested(ReversalSchema, allow_none=True, metadata={
+        "description": "set when the entry was reversed (冲正): it then counts as nothing"})
 
 
 class PaymentPageSchema(ma.Schema):
@@ -102,21 +119,37 @@ class OpinionSchema(ma.Schema):
     audited_amount = Amount(required=True)
     delivered_on = BusinessDate(required=True)
     reference = fields.String(allow_none=True)
-    objection_deadline = BusinessDate(required=True)
+    objection_deadline = BusinessDate(allow_none=True, metadata={
+        "description": "last day to answer: N working days after delivery, computed with the calendar in force"})
+    objection_deadline_rule = fields.String(allow_none=True)
     provisional = fields.Boolean(required=True)
     decision = fields.String(allow_none=True)
     responded_on = BusinessDate(allow_none=True)
     reason = fields.String(allow_none=True)
     status = fields.String(required=True)
     binding_on = BusinessDate(allow_none=True)
+    completable_from = BusinessDate(allow_none=True, metadata={"description": "first day completion can be recorded"})
     completed_on = BusinessDate(allow_none=True)
+
+
+SETTLEMENT_STATUSES = [audit_rules.AWAITING_OPINION, audit_rules.AWAITING_VENDOR, audit_rules.ACCEPTED,
+                       audit_rules.DEEMED_ACCEPTED, audit_rules.DISPUTED, audit_rules.COMPLETED,
+                       audit_rules.SETTLED, audit_rules.TERMINATED]
+
+
+class PenaltyTotalsSchema(ma.Schema):
+    claimed = Amount(required=True)
+    set_off = Amount(required=True)
+    paid = Amount(required=True)
+    outstanding = Amount(required=True, allow_negative=True)
 
 
 class SettlementSchema(ma.Schema):
     contract_id = fields.Integer(required=True)
     as_of = BusinessDate(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(
-        ["awaiting_opinion", "awaiting_vendor", "accepted", "deemed_accepted", "disputed", "completed", "settled"]))
+    status = fields.String(required=True, validate=validate.OneOf(SETTLEMENT_STATUSES))
+    value = Amount(required=True)
+    value_basis = fields.String(required=True, validate=validate.OneOf(["contract", "audit", "termination"]))
     opinion_id = fields.Integer(allow_none=True)
     audited_amount = Amount(allow_none=True)
     paid_total = Amount(required=True, allow_negative=True)
@@ -128,6 +161,8 @@ class SettlementSchema(ma.Schema):
     completed_on = BusinessDate(allow_none=True)
     final_tranche_due_date = BusinessDate(allow_none=True)
     final_tranche_amount = Amount(allow_none=True, allow_negative=True)
+    penalties = fields.Nested(PenaltyTotalsSchema, required=True)
+    refundable = Amount(required=True, metadata={"description": "what the vendor owes back: overpaid + penalties"})
 
 
 class RectificationCreateSchema(StrictSchema):
@@ -149,8 +184,7 @@ class RectificationSchema(ma.Schema):
 
 
 class TerminationCreateSchema(StrictSchema):
-    kind = fields.String(required=True, validate=validate.OneOf(
-        ["buyer_convenience", "buyer_for_cause", "vendor_nonpayment"]))
+    kind = fields.String(required=True, validate=validate.OneOf(TERMINATION_KINDS))
     notice_on = BusinessDate(required=True)
 
 
@@ -163,7 +197,27 @@ class TerminationSchema(ma.Schema):
     paid_total = Amount(required=True)
     refund_due = Amount(required=True)
     balance_due = Amount(required=True)
+    settlement_due_on = BusinessDate(required=True, metadata={
+        "description": "the balance either way is settled 15 working days after the effective date"})
     penalty = Amount(required=True)
+    penalties_outstanding = Amount(required=True, allow_negative=True)
+
+
+class PenaltyCreateSchema(StrictSchema):
+    amount = Amount(required=True)
+    claimed_on = BusinessDate(required=True)
+    clause = fields.String(required=True, validate=validate.Length(1, 40), metadata={"example": "6.3"})
+    reason = fields.String(required=True, validate=validate.Length(1, 4000))
+
+
+class PenaltySchema(ma.Schema):
+    id = fields.Integer(required=True)
+    contract_id = fields.Integer(required=True)
+    amount = Amount(required=True)
+    claimed_on = BusinessDate(required=True)
+    clause = fields.String(required=True)
+    reason = fields.String(required=True)
+    termination_id = fields.Integer(allow_none=True)
 
 
 class AmendmentCreateSchema(StrictSchema):
@@ -191,8 +245,31 @@ class AmendmentSchema(ma.Schema):
     approval_reference = fields.String(required=True)
     description = fields.String(allow_none=True)
     total_amount = Amount(required=True)
+    vendor_confirmed_on = BusinessDate(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(["awaiting_vendor", "in_force"]))
     tranches = fields.List(fields.Nested(AmendmentTrancheSchema), required=True)
+
+
+class AmendmentConfirmSchema(StrictSchema):
+    confirmed_on = BusinessDate(metadata={"description": "default: today"})
 
 
 class ListArgsSchema(PageArgsSchema):
     pass
+
+
+class BankLineSchema(ma.Schema):
+    id = fields.Integer(required=True)
+    serial = fields.String(required=True)
+    account_no = fields.String(allow_none=True)
+    txn_date = BusinessDate(required=True)
+    counterparty_name = fields.String(allow_none=True)
+    counterparty_account = fields.String(allow_none=True)
+    credit = Amount(required=True)
+    debit = Amount(required=True)
+    memo = fields.String(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(["matched", "unmatched", "ignored"]))
+    reason = fields.String(allow_none=True)
+    contract_id = fields.Integer(allow_none=True)
+    payment_id = fields.Integer(allow_none=True)
+    line_no = fields.Integer(allow_none=True)

@@ -1,33 +1,41 @@
-"""Importing a bank statement: store each line once, match credits, record payments (issue 6).
+"""Importing a bank statement: store each line once, match credits, record payments.
 
-The whole import is one transaction: an interrupted run leaves nothing behind,
-and ``--dry-run`` rolls back at the end. Lines are inserted in bulk; existing
-serial numbers are looked up a chunk at a time.
+Lock discipline (docs/scaling.md): the statement is processed a chunk of lines at a
+time, each chunk one transaction: its lines are matched, the contracts they pay are
+locked in id order up front, every payment goes through the same rules as the API
+(:func:`settlement.services.payments.record_payment` on a
+:class:`~settlement.services.uow.ContractWrite`), the lines are inserted, and the
+chunk commits. No lock is held across the whole import, so an API write waits at
+most for one chunk, and a lost race retries the chunk. An interrupted import keeps
+the chunks it committed; running it again completes it (a line is stored once per
+account and serial number). ``--dry-run`` rolls every chunk back.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from settlement.bank.match import Match, match_credit
+from settlement.bank.match import MIN_MEMO_CODE, Match, match_credit
 from settlement.bank.parse import RejectedLine, StatementLine, load_mapping, read_statement
-from settlement.domain.money import from_fen
 from settlement.errors import Conflict, Problem
-from settlement.models import (
-    BankAccount, BankLine, Contract, ContractParty, PaymentAllocation, Termination, Tranche,
-)
+from settlement.i18n import _
+from settlement.models import BankAccount, BankLine, Contract, ContractParty, Party, Payment, Termination
+from settlement.schemas.settlement import BankLineSchema
+from settlement.services import journal
 from settlement.services.actors import Actor
 from settlement.services.bulk import bulk_insert
-from settlement.services.payments import record_payment
-from settlement.services.state import FAR_FUTURE, load_states
+from settlement.services.payments import payment_view, record_payment
+from settlement.services.positions import positions_of
+from settlement.services.uow import ContractWrite, commit, retrying, write_contract
 
 CHUNK = 2000
+BANK_LINE = BankLineSchema()
 
 
 @dataclass
@@ -46,99 +54,93 @@ class ImportSummary:
 
 
 class Directory:
-    """What matching needs to know about contracts, loaded once per import."""
+    """What matching needs to know about contracts (codes, buyers' accounts and names, what is
+    outstanding), loaded once per import; outstanding amounts come from the contracts' positions."""
 
-    def __init__(self, session: Session):
-        self.session = session
+    def __init__(self, session: Session, today: date):
+        self.session, self.today = session, today
+        open_ids = select(Contract.id).where(~Contract.id.in_(select(Termination.contract_id)))
+        unconfirmed = select(ContractParty.contract_id).where(ContractParty.role == "vendor",
+                                                              ContractParty.confirmed_on.is_(None))
         self.codes = {code.upper(): cid for code, cid in session.execute(
-            select(Contract.code, Contract.id).where(~Contract.id.in_(select(Termination.contract_id))))}
+            select(Contract.code, Contract.id).where(Contract.id.in_(open_ids), ~Contract.id.in_(unconfirmed)))
+            if len(code) >= MIN_MEMO_CODE}
         self.by_account: dict[str, set[int]] = defaultdict(set)
+        self.accounts_of: dict[int, set[str]] = defaultdict(set)
         for account, cid in session.execute(
                 select(BankAccount.account_no, ContractParty.contract_id)
-                .join(ContractParty, (ContractParty.party_id == BankAccount.party_id) & (ContractParty.role == "buyer"))):
+                .join(ContractParty, (ContractParty.party_id == BankAccount.party_id) & (ContractParty.role == "buyer"))
+                .where(ContractParty.contract_id.in_(open_ids))):
             self.by_account[account].add(cid)
+            self.accounts_of[cid].add(account)
+        self.buyer_name = {cid: name for cid, name in session.execute(
+            select(ContractParty.contract_id, Party.name).join(Party, Party.id == ContractParty.party_id)
+            .where(ContractParty.role == "buyer"))}
         self._by_amount: dict[Decimal, set[tuple[int, int]]] | None = None
+        self._left: dict[tuple[int, int], Decimal] = {}
+
+    def buyer_contracts(self, account: str | None) -> set[int]:
+        return self.by_account.get(account or "", set())
+
+    def payer_is_buyer(self, contract_id: int, name: str | None, account: str | None) -> bool:
+        return bool((account and account in self.accounts_of.get(contract_id, ())) or
+                    (name and name.strip() == self.buyer_name.get(contract_id)))
 
     def _load(self) -> None:
-        """Outstanding per tranche with a fixed amount, indexed by amount (one SQL aggregate)."""
-        paid = (select(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq,
-                       func.sum(PaymentAllocation.amount, type_=BigInteger).label("paid"))
-                .group_by(PaymentAllocation.contract_id, PaymentAllocation.tranche_seq).subquery())
-        rows = self.session.execute(
-            select(Tranche.contract_id, Tranche.seq, Tranche.amount, func.coalesce(paid.c.paid, 0))
-            .outerjoin(paid, (paid.c.contract_id == Tranche.contract_id) & (paid.c.tranche_seq == Tranche.seq))
-            .where(Tranche.due_kind != "working_days_after_audit",
-                   ~Tranche.contract_id.in_(select(Termination.contract_id))))
-        self._left: dict[tuple[int, int], Decimal] = {}
-        self._by_amount: dict[Decimal, set[tuple[int, int]]] = defaultdict(set)
-        for cid, seq, amount, paid_fen in rows:
-            left = amount - from_fen(paid_fen)
-            if left > 0:
-                self._left[(cid, seq)] = left
-                self._by_amount[left].add((cid, seq))
+        """What each tranche with a fixed amount has outstanding as known now, indexed by amount."""
+        self._by_amount = defaultdict(set)
+        ids = sorted(set(self.codes.values()) | {c for cs in self.by_account.values() for c in cs}
+                     | set(self.session.scalars(select(Contract.id).where(
+                         ~Contract.id.in_(select(Termination.contract_id))))))
+        for i in range(0, len(ids), 500):
+            contracts = self.session.scalars(select(Contract).where(Contract.id.in_(ids[i:i + 500]))).all()
+            for cid, pos in positions_of(self.session, contracts, self.today).items():
+                self.refresh(cid, pos)
 
-    def with_outstanding(self, amount: Decimal, ids: list[int] | None) -> list[tuple[int, int]]:
+    def refresh(self, contract_id: int, pos) -> None:
+        """Re-index one contract's outstanding tranches from its position."""
+        if self._by_amount is None:
+            return
+        for key in [k for k in self._left if k[0] == contract_id]:
+            self._by_amount[self._left.pop(key)].discard(key)
+        if pos.termination is not None:
+            return
+        for ln in pos.lines:
+            if ln.outstanding > 0 and not ln.nominal:
+                self._left[(contract_id, ln.seq)] = ln.outstanding
+                self._by_amount[ln.outstanding].add((contract_id, ln.seq))
+
+    def with_outstanding(self, amount: Decimal, ids: Iterable[int] | None) -> list[tuple[int, int]]:
         if self._by_amount is None:
             self._load()
         hits = sorted(self._by_amount.get(amount, ()))
-        return hits if ids is None else [h for h in hits if h[0] in ids]
-
-    def paid(self, payment) -> None:
-        """Take a recorded payment's allocations off the outstanding index (no reload)."""
-        if self._by_amount is None:
-            return
-        for alloc in payment.allocations:
-            key = (payment.contract_id, alloc.tranche_seq)
-            left = self._left.pop(key, None)
-            if left is None:
-                continue
-            self._by_amount[left].discard(key)
-            if left - alloc.amount > 0:
-                self._left[key] = left - alloc.amount
-                self._by_amount[left - alloc.amount].add(key)
+        return hits if ids is None else [h for h in hits if h[0] in set(ids)]
 
 
-def import_statement(session: Session, actor: Actor, path: str, *, account: str | None = None,
-                     mapping: str | None = None, progress: Callable[[int], None] | None = None) -> ImportSummary:
-    """Import a statement file inside the caller's transaction. Raises StatementError for an unreadable file."""
+def _match(ln: StatementLine, d: Directory) -> Match:
+    return match_credit(ln.credit, ln.debit, ln.memo, ln.counterparty_name, ln.counterparty_account, d)
+
+
+def import_statement(session: Session, actor: Actor, path: str, *, today: date, account: str | None = None,
+                     mapping: str | None = None, dry_run: bool = False,
+                     progress: Callable[[int], None] | None = None) -> ImportSummary:
+    """Import a statement file a chunk at a time (module docstring). Raises StatementError for an
+    unreadable file before anything is written."""
     summary = ImportSummary()
-    directory = Directory(session)
+    directory = Directory(session, today)
     columns = load_mapping(mapping)
     seen: set[str] = set()
     batch: list[StatementLine] = []
     source = str(path)[-300:]
+    account_no = account or ""
 
     def flush_batch():
         if not batch:
             return
-        serials = [ln.serial for ln in batch]
-        existing = set(session.scalars(select(BankLine.serial).where(BankLine.serial.in_(serials))))
-        fresh = [ln for ln in batch if ln.serial not in existing]
-        summary.duplicate += len(batch) - len(fresh)
-        summary.new += len(fresh)
-        matches = [match_credit(ln.credit, ln.debit, ln.memo, ln.counterparty_account,
-                                directory.codes, directory.by_account, directory.with_outstanding)
-                   for ln in fresh]
-        payments = _record_matched(session, actor, fresh, matches, directory)
-        rows = []
-        now = datetime.now(timezone.utc)
-        for ln, m in zip(fresh, matches):
-            m, outcome = payments.get(ln.serial, (m, None))
-            status, reason, contract_id, payment_id = m.status, m.reason, m.contract_id, None
-            if status == "matched":
-                if isinstance(outcome, Problem):
-                    status, reason, contract_id = "unmatched", f"{m.reason}, but refused: {outcome.detail}", None
-                else:
-                    payment_id = outcome
-            summary.matched += status == "matched"
-            summary.unmatched += status == "unmatched"
-            summary.ignored += status == "ignored"
-            rows.append({"serial": ln.serial, "account_no": account, "txn_date": ln.txn_date,
-                         "counterparty_name": ln.counterparty_name, "counterparty_account": ln.counterparty_account,
-                         "credit": ln.credit, "debit": ln.debit, "memo": ln.memo, "status": status,
-                         "reason": reason, "contract_id": contract_id, "payment_id": payment_id,
-                         "source_file": source, "line_no": ln.line_no, "imported_at": now})
-        bulk_insert(session, BankLine.__table__, rows)
+        counts = retrying(lambda: _import_chunk(session, actor, today, account_no, source, batch, directory,
+                                                dry_run))
+        for k, v in counts.items():
+            setattr(summary, k, getattr(summary, k) + v)
         batch.clear()
 
     for item in read_statement(path, columns):
@@ -159,71 +161,128 @@ def import_statement(session: Session, actor: Actor, path: str, *, account: str 
     return summary
 
 
-def _record_matched(session: Session, actor: Actor, lines: list[StatementLine], matches, directory: Directory
-                    ) -> dict[str, tuple[Match, int | Problem | None]]:
-    """Record the payment of every matched line, in statement order, through the same
-    ``record_payment`` as the API (a refused one leaves the line unmatched). Contracts and their states are loaded for the chunk at once, per value date;
-    a contract's second payment in the chunk reloads its state (the first changed it).
-    Each state is on its line's value date (terms, audit and termination in force that day).
-    A line matched by its amount is matched again just before it is paid: an earlier line of
-    the chunk may have paid that tranche. Returns serial → (final match, payment id or the
-    Problem that refused it)."""
-    matched = [(ln, m) for ln, m in zip(lines, matches) if m.status == "matched"]
-    if not matched:
-        return {}
-    contracts = {c.id: c for c in session.scalars(
-        select(Contract).where(Contract.id.in_({m.contract_id for _, m in matched})))}
-    first_day: dict[int, date] = {}
-    for ln, m in matched:
-        first_day.setdefault(m.contract_id, ln.txn_date)
-    states = load_states(session, [contracts[i] for i in sorted(first_day)], first_day,
-                         payments_through=FAR_FUTURE)
-    paid_in_chunk: set[int] = set()
-    out: dict[str, tuple[Match, int | Problem | None]] = {}
-    for ln, m in matched:
-        if m.tranche_seq is not None:
-            m = match_credit(ln.credit, ln.debit, ln.memo, ln.counterparty_account,
-                             directory.codes, directory.by_account, directory.with_outstanding)
-            if m.status != "matched":
-                out[ln.serial] = (m, None)
-                continue
-            if m.contract_id not in contracts:
-                contracts[m.contract_id] = session.get(Contract, m.contract_id)
-        # The bulk-loaded state holds until the contract's first payment in the chunk, on its day.
-        fresh_state = m.contract_id not in paid_in_chunk and first_day.get(m.contract_id) == ln.txn_date
-        state = states[m.contract_id] if fresh_state else None
-        try:
-            # No SAVEPOINT needed: record_payment checks every rule before it writes anything.
-            payment = record_payment(session, actor, contracts[m.contract_id], {
-                "amount": ln.credit, "paid_on": ln.txn_date, "bank_reference": ln.serial,
-                "payer_account": ln.counterparty_account, "tranche_seq": m.tranche_seq},
-                source="bank", state=state)
-        except Problem as exc:
-            out[ln.serial] = (m, exc)
-            continue
-        paid_in_chunk.add(m.contract_id)
-        directory.paid(payment)
-        out[ln.serial] = (m, payment.id)
-    return out
+def _import_chunk(session: Session, actor: Actor, today: date, account_no: str, source: str,
+                  lines: list[StatementLine], directory: Directory, dry_run: bool) -> dict:
+    """One chunk in one transaction: dedupe, match, lock the paid contracts in id order, pay, insert, commit."""
+    try:
+        existing = set(session.scalars(select(BankLine.serial).where(
+            BankLine.account_no == account_no, BankLine.serial.in_([ln.serial for ln in lines]))))
+        fresh = [ln for ln in lines if ln.serial not in existing]
+        matches = [_match(ln, directory) for ln in fresh]
+        writes = _lock(session, actor, today, sorted({m.contract_id for m in matches if m.status == "matched"}))
+        counts = {"duplicate": len(lines) - len(fresh), "new": len(fresh), "matched": 0, "unmatched": 0, "ignored": 0}
+        rows, now = [], datetime.now(timezone.utc)
+        for ln, m in zip(fresh, matches):
+            payment_id = None
+            if m.status == "matched" and m.tranche_seq is not None:
+                m = _match(ln, directory)   # an earlier line of the chunk may have paid that tranche
+                if m.status == "matched" and m.contract_id not in writes:
+                    writes.update(_lock(session, actor, today, [m.contract_id]))
+            if m.status == "matched":
+                w = writes[m.contract_id]
+                try:
+                    payment = record_payment(w, {"amount": ln.credit, "paid_on": ln.txn_date,
+                                                 "bank_reference": ln.serial, "payer_account": ln.counterparty_account,
+                                                 "tranche_seq": m.tranche_seq}, source="bank")
+                    payment_id = payment.id
+                    directory.refresh(m.contract_id, w.position)
+                except Problem as exc:
+                    m = Match(None, None, "unmatched", f"{m.reason}, but refused: {exc.detail}")
+            counts[m.status] += 1
+            rows.append({"serial": ln.serial, "account_no": account_no, "txn_date": ln.txn_date,
+                         "counterparty_name": ln.counterparty_name, "counterparty_account": ln.counterparty_account,
+                         "credit": ln.credit, "debit": ln.debit, "memo": ln.memo, "status": m.status,
+                         "reason": m.reason, "contract_id": m.contract_id, "payment_id": payment_id,
+                         "source_file": source, "line_no": ln.line_no, "imported_at": now})
+        bulk_insert(session, BankLine.__table__, rows)
+        if rows:
+            # The lines are journaled a chunk at a time: their count and a hash of their content.
+            journal.append(session, actor, "bank_lines.imported", "bank_statement", account_no or "-", {"after": {
+                "account_no": account_no, "source_file": source, "lines": len(rows),
+                "first_line": rows[0]["line_no"], "last_line": rows[-1]["line_no"],
+                "sha256": journal.digest(journal.canonical([[r["serial"], r["txn_date"], r["credit"], r["debit"],
+                                                             r["status"], r["payment_id"]] for r in rows]))}})
+        if dry_run:
+            session.rollback()
+        else:
+            commit(session)
+        return counts
+    except BaseException:
+        session.rollback()
+        raise
 
 
-def match_by_hand(session: Session, actor: Actor, line: BankLine, contract: Contract, tranche_seq: int | None):
-    """Match an unmatched credit to a contract (and tranche) chosen by a clerk: records the payment."""
+def _lock(session: Session, actor: Actor, today: date, ids: list[int]) -> dict[int, ContractWrite]:
+    """Lock the contracts a chunk pays, in id order (the one lock order), through the one write path."""
+    return {cid: write_contract(session, actor, cid, "admin", "buyer", today=today) for cid in sorted(ids)}
+
+
+def held_accounts(session: Session, actor: Actor) -> list[str]:
+    """The statement accounts a party holds (the lead vendor's payee account): its users see those lines."""
+    if actor.party_id is None:
+        return []
+    return list(session.scalars(select(BankAccount.account_no).where(BankAccount.party_id == actor.party_id)))
+
+
+def line_for(session: Session, actor: Actor, line_id: int) -> BankLine:
+    """A bank line the actor may see: the admin any, a party those of the accounts it holds (else 404)."""
+    from settlement.errors import NotFound
+    line = session.get(BankLine, line_id)
+    if line is None or (actor.role != "admin" and line.account_no not in held_accounts(session, actor)):
+        raise NotFound(_("no bank line {id}", id=line_id))
+    return line
+
+
+def match_by_hand(w: ContractWrite, line: BankLine, tranche_seq: int | None, confirm: bool) -> Payment:
+    """A clerk matches an unmatched credit to a contract (and tranche): records the payment. When the
+    payer is not the contract's buyer the clerk must say ``confirm: true`` (409 otherwise)."""
     if line.status == "matched":
-        raise Conflict(f"bank line {line.id} is already matched (payment {line.payment_id})")
+        raise Conflict(_("bank line {id} is already matched (payment {payment})", id=line.id,
+                         payment=line.payment_id), type_slug="already-matched")
     if line.credit <= 0:
-        raise Conflict(f"bank line {line.id} is not an incoming amount")
-    payment = record_payment(session, actor, contract, {
-        "amount": line.credit, "paid_on": line.txn_date, "bank_reference": line.serial,
-        "payer_account": line.counterparty_account, "tranche_seq": tranche_seq}, source="bank")
-    line.status, line.reason, line.contract_id, line.payment_id = "matched", "matched by hand", contract.id, payment.id
-    session.flush()
+        raise Conflict(_("bank line {id} is not an incoming amount", id=line.id))
+    d = Directory(w.session, w.today)
+    if not d.payer_is_buyer(w.contract.id, line.counterparty_name, line.counterparty_account) and not confirm:
+        raise Conflict(_("the payer {payer} is not the buyer of contract {code} on file: resend with "
+                         "\"confirm\": true to match it anyway", payer=line.counterparty_name or line.counterparty_account
+                         or "?", code=w.contract.code), type_slug="payer-not-buyer")
+    payment = record_payment(w, {"amount": line.credit, "paid_on": line.txn_date, "bank_reference": line.serial,
+                                 "payer_account": line.counterparty_account, "tranche_seq": tranche_seq},
+                             source="bank")
+    before = bank_line_view(line)
+    line.status, line.reason, line.contract_id, line.payment_id = "matched", "matched by hand", w.contract.id, payment.id
+    w.changed()
+    w.journal("bank_line.matched", "bank_line", line.id, bank_line_view(line), before=before,
+              payment=payment_view(w.session, payment))
     return payment
+
+
+def unmatch(w: ContractWrite, line: BankLine, reason: str) -> BankLine:
+    """Undo a match: the payment it recorded is reversed (冲正) and the line is unmatched again,
+    with the reason journaled; refused in a closed period."""
+    from settlement.models import PaymentReversal
+    if line.status != "matched" or line.payment_id is None:
+        raise Conflict(_("bank line {id} is not matched", id=line.id), type_slug="not-matched")
+    payment = w.session.get(Payment, line.payment_id)
+    w.ensure_open(payment.paid_on, _("the matched payment"))
+    w.ensure_open(w.today, _("an unmatch"))
+    before = bank_line_view(line)
+    w.session.add(PaymentReversal(payment_id=payment.id, contract_id=w.contract.id, reversed_on=w.today,
+                                  reason=f"bank line {line.id} unmatched: {reason}",
+                                  created_at=datetime.now(timezone.utc)))
+    line.status, line.reason, line.contract_id, line.payment_id = "unmatched", f"unmatched by hand: {reason}", None, None
+    w.changed()
+    w.journal("payment.reversed", "payment", payment.id, payment_view(w.session, payment))
+    w.journal("bank_line.unmatched", "bank_line", line.id, bank_line_view(line), before=before, reason=reason)
+    return line
 
 
 def bank_line_dict(b: BankLine) -> dict:
     return {"id": b.id, "serial": b.serial, "account_no": b.account_no, "txn_date": b.txn_date,
             "counterparty_name": b.counterparty_name, "counterparty_account": b.counterparty_account,
-            "credit": b.credit, "debit": b.debit, "memo": b.memo, "status": b.status, "reason": b.reason,
-            "contract_id": b.contract_id, "payment_id": b.payment_id, "line_no": b.line_no}
+            "credit": b.credit, "debit": b.debit, "memo": b.memo, "status": b.status,
+            "reason": b.reason, "contract_id": b.contract_id, "payment_id": b.payment_id, "line_no": b.line_no}
 
+
+def bank_line_view(b: BankLine) -> dict:
+    return BANK_LINE.dump(bank_line_dict(b))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from settlement.domain.contract import (
     ContractTerms, DueRule, TaxRateTerm, Terms, TrancheTerms, contract_errors, resolve_remainder,
 )
 from settlement.errors import Conflict, Forbidden, Invalid, NotFound
+from settlement.i18n import _
 from settlement.models import BankAccount, Contract, ContractParty, Party, TaxRate, Tranche
 from settlement.services import journal
 from settlement.services.actors import Actor
@@ -44,6 +45,17 @@ def party_dict(p: Party) -> dict:
     }
 
 
+def _distinct_accounts(accounts: list[dict]) -> list[dict]:
+    """A party lists each bank account once (409 naming the duplicate)."""
+    seen = set()
+    for i, acct in enumerate(accounts):
+        if acct["account_no"] in seen:
+            raise Conflict(_("account {account} is listed twice", account=acct["account_no"]),
+                           errors={f"bank_accounts.{i}.account_no": [_("listed twice")]})
+        seen.add(acct["account_no"])
+    return accounts
+
+
 def create_party(session: Session, actor: Actor, data: dict) -> Party:
     if session.scalar(select(Party.id).where(Party.code == data["code"])) is not None:
         raise Conflict(f"a party with code {data['code']!r} already exists",
@@ -51,12 +63,7 @@ def create_party(session: Session, actor: Actor, data: dict) -> Party:
     party = Party(code=data["code"], name=data["name"],
                   taxpayer_id=validate_taxpayer_id(data.get("taxpayer_id")),
                   general_taxpayer=bool(data.get("general_taxpayer", False)))
-    seen = set()
-    for i, acct in enumerate(data.get("bank_accounts", [])):
-        if acct["account_no"] in seen:
-            raise Invalid("the same account number is listed twice",
-                          errors={f"bank_accounts.{i}.account_no": ["listed twice"]})
-        seen.add(acct["account_no"])
+    for acct in _distinct_accounts(data.get("bank_accounts", [])):
         party.bank_accounts.append(BankAccount(**acct))
     session.add(party)
     session.flush()
@@ -76,7 +83,10 @@ def update_party(session: Session, actor: Actor, code: str, data: dict) -> Party
     if "general_taxpayer" in data:
         party.general_taxpayer = data["general_taxpayer"]
     if "bank_accounts" in data:
-        party.bank_accounts = [BankAccount(**a) for a in data["bank_accounts"]]
+        accounts = _distinct_accounts(data["bank_accounts"])
+        party.bank_accounts.clear()
+        session.flush()   # old rows go before new ones with the same numbers arrive
+        party.bank_accounts.extend(BankAccount(**a) for a in accounts)
     session.flush()
     journal.append(session, actor, "party.updated", "party", party.code,
                    {"before": before, "after": party_dict(party)})
@@ -145,6 +155,8 @@ def contract_dict(c: Contract) -> dict:
                                                 ("date", tr.due.date), ("days", tr.due.days))
                               if v is not None},
                       "due_rule": tr.due.describe()} for tr in t.tranches],
+        "invoice_item": c.invoice_item, "tax_category": c.tax_category,
+        "vendors_confirmed": all(p.confirmed_on is not None for p in c.parties if p.role == "vendor"),
         "terms": {"invoice_lead_working_days": c.invoice_lead_working_days,
                   "objection_window_working_days": c.objection_window_working_days,
                   "overdue_termination_days": c.overdue_termination_days,
@@ -153,7 +165,7 @@ def contract_dict(c: Contract) -> dict:
     }
 
 
-def create_contract(session: Session, actor: Actor, data: dict) -> Contract:
+def create_contract(session: Session, actor: Actor, data: dict, today: date) -> Contract:
     c = terms_from_request(data)
     if session.scalar(select(Contract.id).where(Contract.code == c.code)) is not None:
         raise Conflict(f"a contract with code {c.code!r} already exists", errors={"code": ["already exists"]})
@@ -177,12 +189,17 @@ def create_contract(session: Session, actor: Actor, data: dict) -> Contract:
         overdue_termination_days=c.terms.overdue_termination_days,
         penalty_rate=c.terms.penalty_rate, rectification_limit=c.terms.rectification_limit,
         termination_notice_months=c.terms.termination_notice_months,
+        invoice_item=data.get("invoice_item") or "座席外包服务费",
+        tax_category=data.get("tax_category") or "*增值电信服务*",
         created_at=datetime.now(timezone.utc))
-    contract.parties.append(ContractParty(party=buyer, role="buyer", position=0))
+    # Issue 15: a buyer cannot name another party its vendor on its own say-so: each vendor
+    # confirms (POST /contracts/{id}/confirm); an admin's contract is confirmed as created.
+    vouched = today if actor.role == "admin" else None
+    contract.parties.append(ContractParty(party=buyer, role="buyer", position=0, confirmed_on=today))
     for i, v in enumerate(vendors):
-        contract.parties.append(ContractParty(party=v, role="vendor", position=i))
+        contract.parties.append(ContractParty(party=v, role="vendor", position=i, confirmed_on=vouched))
     for i, a in enumerate(auditors):
-        contract.parties.append(ContractParty(party=a, role="auditor", position=i))
+        contract.parties.append(ContractParty(party=a, role="auditor", position=i, confirmed_on=vouched))
     for t in c.tranches:
         contract.tranches.append(Tranche(seq=t.seq, amount=t.amount, is_remainder=t.remainder,
                                          due_kind=t.due.kind, due_months=t.due.months,
@@ -193,6 +210,23 @@ def create_contract(session: Session, actor: Actor, data: dict) -> Contract:
     session.flush()
     journal.append(session, actor, "contract.created", "contract", contract.id,
                    {"after": contract_dict(contract)}, contract_id=contract.id)
+    return contract
+
+
+def confirm_contract(session: Session, actor: Actor, contract: Contract, today: date) -> Contract:
+    """A vendor (or auditor) named on a contract confirms it: only then is it named there for good."""
+    mine = [cp for cp in contract.parties if cp.party_id == actor.party_id and cp.role == actor.role]
+    if not mine or actor.role not in ("vendor", "auditor"):
+        raise Forbidden(_("only a vendor or auditor named on contract {code} confirms it", code=contract.code))
+    if all(cp.confirmed_on is not None for cp in mine):
+        raise Conflict(_("party {party} already confirmed contract {code}", party=actor.party_code,
+                         code=contract.code), type_slug="confirmed")
+    before = contract_dict(contract)
+    for cp in mine:
+        cp.confirmed_on = cp.confirmed_on or today
+    session.flush()
+    journal.append(session, actor, "contract.confirmed", "contract", contract.id,
+                   {"before": before, "after": contract_dict(contract)}, contract_id=contract.id)
     return contract
 
 
@@ -214,7 +248,9 @@ def get_contract(session: Session, actor: Actor, contract_id: int, *, for_update
     """Load a contract the actor may see; another party's contract is a 404, not a 403."""
     q = select(Contract).where(Contract.id == contract_id, Contract.id.in_(visible_contracts(actor)))
     if for_update and is_postgres(session):
-        contract = session.scalar(q.with_for_update(of=Contract))
+        # FOR NO KEY UPDATE: serialises writers of this contract, leaves other transactions'
+        # foreign-key checks (KEY SHARE) free, so an insert referencing it never waits on us.
+        contract = session.scalar(q.with_for_update(of=Contract, key_share=True))
     else:
         # One query for a read: the contract with its parties, tranches and rates joined in.
         q = q.options(joinedload(Contract.parties).joinedload(ContractParty.party),

@@ -20,6 +20,11 @@ def canonical(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
+def digest(text: str) -> str:
+    """SHA-256 of a text (a stored report, a file) as hex: what the journal keeps to prove it later."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def entry_hash(seq: int, recorded_at: str, actor: dict, action: str, entity: str, entity_id: str,
                contract_id, change: dict, prev_hash: str) -> str:
     """SHA-256 over the canonical JSON of the entry and the previous entry's hash."""

@@ -136,8 +136,12 @@ def objects(api, seeded):
                   json={"audited_amount": "1900000.00", "delivered_on": "2027-07-15"}).get_json()
     rect = api.post(f"/api/v1/contracts/{seeded}/rectifications", as_=BUYER,
                     json={"noticed_on": "2026-08-10", "description": "x"}).get_json()
+    pay = api.post(f"/api/v1/contracts/{seeded}/payments", json=PAY, as_=BUYER).get_json()
+    amendment = api.post(f"/api/v1/contracts/{seeded}/amendments", as_=BUYER, json={
+        "signed_on": "2026-12-01", "effective_from": "2027-01-01", "approval_reference": "x"}).get_json()
     api.post("/api/v1/parties", json={"code": "stranger", "name": "Stranger Co"})
-    return {"contract_id": seeded, "invoice_id": inv["id"], "opinion_id": op["id"], "rect_id": rect["id"]}
+    return {"contract_id": seeded, "invoice_id": inv["id"], "opinion_id": op["id"], "rect_id": rect["id"],
+            "payment_id": pay["id"], "amendment_id": amendment["id"]}
 
 
 # Every write on a contract, a valid body, and the roles that may do it.
@@ -161,6 +165,12 @@ WRITES = [
     ("/api/v1/contracts/{contract_id}/invoices",
      {"tranche_seq": 2, "type": "ordinary", "issued_on": "2026-11-20"}, {"vendor"}),
     ("/api/v1/invoices/{invoice_id}/reverse", {"reason": "x", "issued_on": "2026-07-07"}, {"vendor"}),
+    ("/api/v1/contracts/{contract_id}/payments/{payment_id}/reverse", {"reason": "录入错误"}, {"buyer"}),
+    ("/api/v1/contracts/{contract_id}/refunds/{payment_id}/reverse", {"reason": "录入错误"}, {"buyer", "vendor"}),
+    ("/api/v1/contracts/{contract_id}/penalties",
+     {"amount": "1.00", "claimed_on": "2026-09-01", "clause": "6.3", "reason": "x"}, {"buyer"}),
+    ("/api/v1/contracts/{contract_id}/amendments/{amendment_id}/confirm", {}, {"vendor"}),
+    ("/api/v1/contracts/{contract_id}/confirm", {}, {"vendor"}),
 ]
 
 

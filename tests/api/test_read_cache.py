@@ -8,8 +8,10 @@ from decimal import Decimal
 from settlement.api.cached import cache_for
 from settlement.models import Contract
 from settlement.services.actors import Actor
+from settlement.db import write_intent
 from settlement.services.payments import record_payment
-from settlement.services.state import FAR_FUTURE, load_state, load_states
+from settlement.services.uow import commit, write_contract
+from settlement.services.positions import FAR_FUTURE, position_of, positions_of
 from tests.api.test_contracts_api import problem
 from tests.conftest import BUYER, VENDOR
 
@@ -53,10 +55,10 @@ def test_a_write_by_another_session_is_seen_at_once(api, app, seeded):
     shares the database, and its journal entry changes the validator."""
     assert get(api, seeded, "schedule", "2026-11-24").get_json()["tranches"][0]["paid"] == "0.00"
     s = app.extensions["settlement"]["sessions"]()
-    contract = s.get(Contract, seeded)
-    record_payment(s, ADMIN, contract, {"amount": Decimal("100.00"), "paid_on": date(2026, 7, 10),
-                                        "bank_reference": "OTHER-1"})
-    s.commit()
+    with write_intent():
+        w = write_contract(s, ADMIN, seeded, "admin", today=date(2027, 12, 31))
+        record_payment(w, {"amount": Decimal("100.00"), "paid_on": date(2026, 7, 10), "bank_reference": "OTHER-1"})
+        commit(s)
     s.close()
     assert get(api, seeded, "schedule", "2026-11-24").get_json()["tranches"][0]["paid"] == "100.00"
 
@@ -92,13 +94,13 @@ def test_cache_off_computes_every_time(api, app, seeded):
 
 
 def test_per_contract_as_of_equals_one_by_one(app, api, seeded):
-    """load_states with a day per contract (the bank import) gives what load_state gives."""
+    """positions_of with a day per contract gives what position_of gives."""
     s = app.extensions["settlement"]["sessions"]()
     try:
         contract = s.get(Contract, seeded)
         for day in (date(2026, 7, 10), date(2026, 11, 27), date(2027, 3, 1)):
-            bulk = load_states(s, [contract], {seeded: day}, payments_through=FAR_FUTURE)[seeded]
-            one = load_state(s, contract, day, payments_through=FAR_FUTURE)
+            bulk = positions_of(s, [contract], {seeded: day}, facts_through=FAR_FUTURE)[seeded]
+            one = position_of(s, contract, day, facts_through=FAR_FUTURE)
             assert bulk.as_of == one.as_of == day
             assert [(ln.seq, ln.status, ln.outstanding) for ln in bulk.lines] == \
                    [(ln.seq, ln.status, ln.outstanding) for ln in one.lines]
@@ -126,12 +128,13 @@ def unmatched(api) -> list[tuple[str, str]]:
 def test_import_refuses_an_over_payment_after_two_in_the_same_chunk(api, runner, seeded, tmp_path):
     """Three lines for one contract in one chunk: the second and third see the earlier ones."""
     summary = import_lines(runner, tmp_path,
-                           '2026-07-10,T-1,德胜街道,,DS-12345-2026 首付,"978,282.00",',
-                           '2026-11-27,T-2,德胜街道,,DS-12345-2026 第二笔,"586,969.20",',
-                           '2026-11-28,T-3,德胜街道,,DS-12345-2026 多付,"391,312.81",')
+                           '2026-07-10,T-1,北京市西城区人民政府德胜街道办事处,,DS-12345-2026 首付,"978,282.00",',
+                           '2026-11-27,T-2,北京市西城区人民政府德胜街道办事处,,DS-12345-2026 第二笔,"586,969.20",',
+                           '2026-11-28,T-3,北京市西城区人民政府德胜街道办事处,,DS-12345-2026 多付,"391,312.81",')
     assert summary == "lines read 3, new 3, duplicate 0, matched 2, unmatched 1, ignored 0, rejected 0"
-    assert unmatched(api) == [("T-3", "contract code in the memo, but refused: paying 391312.81 would exceed the "
-                                      "payable total 1956564.00: 1565251.20 is paid, 391312.80 remains")]
+    assert unmatched(api) == [("T-3", "contract code in the memo, paid by its buyer, but refused: paying 391312.81 "
+                                      "would exceed the payable total 1956564.00: 1565251.20 is paid, 391312.80 "
+                                      "remains")]
     settlement = get(api, seeded, "settlement", "2026-11-30", as_=VENDOR).get_json()
     assert settlement["paid_total"] == "1565251.20"
 

@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from tests.api.test_contracts_api import SEED_CONTRACT, problem
-from tests.conftest import BUYER, MEMBER, VENDOR
+from tests.conftest import BUYER, MEMBER, VENDOR, shanghai
 
 
 def pay(api, cid, amount, paid_on, ref, **extra):
@@ -118,29 +118,35 @@ def respond(api, cid, oid, decision, on, reason=None):
     return api.post(f"/api/v1/contracts/{cid}/audit-opinions/{oid}/response", json=body, as_=VENDOR)
 
 
-def test_seed_year_walk_object_revise_deemed_complete_pay(api, runner, seeded):
+def test_seed_year_walk_object_revise_deemed_complete_pay(api, runner, seeded, today):
     assert pay(api, seeded, "978282.00", "2026-07-10", "B-1").status_code == 201
     assert pay(api, seeded, "586969.20", "2026-12-10", "B-2").status_code == 201  # late
     assert settlement(api, seeded, "2027-07-01")["status"] == "awaiting_opinion"
 
+    today.move_to(shanghai("2027-07-15"))
     r = deliver(api, seeded, "1900000.00", "2027-07-15")
     assert r.status_code == 201, r.get_json()
     first = r.get_json()
     assert (first["objection_deadline"], first["provisional"], first["status"]) == ("2027-07-22", True, "awaiting_vendor")
+    today.move_to(shanghai("2027-07-20"))
     no_reason = respond(api, seeded, first["id"], "object", "2027-07-20")
     assert no_reason.status_code == 422 and problem(no_reason)["errors"] == {"reason": ["required to object"]}
     r = respond(api, seeded, first["id"], "object", "2027-07-20", "漏计7月加班席位")
     assert r.status_code == 200 and r.get_json()["status"] == "disputed"
     assert settlement(api, seeded, "2027-07-21")["status"] == "disputed"
 
+    today.move_to(shanghai("2027-07-26"))
     r = deliver(api, seeded, "1950000.00", "2027-07-26")
     second = r.get_json()
     assert second["objection_deadline"] == "2027-08-02"
     s = settlement(api, seeded, "2027-08-02")
-    assert (s["status"], s["audited_amount"], s["balance"]) == ("awaiting_vendor", "1950000.00", "384748.80")
+    # on the deadline the vendor may still answer: the opinion does not bind, no balance yet
+    assert (s["status"], s["audited_amount"], s["balance"], s["value_basis"]) == \
+        ("awaiting_vendor", "1950000.00", None, "contract")
     s = settlement(api, seeded, "2027-08-03")
-    assert (s["status"], s["direction"]) == ("deemed_accepted", "buyer_pays")
+    assert (s["status"], s["direction"], s["balance"]) == ("deemed_accepted", "buyer_pays", "384748.80")
 
+    today.move_to(shanghai("2027-08-03"))
     late = respond(api, seeded, second["id"], "accept", "2027-08-03")
     assert late.status_code == 409
     assert problem(late)["detail"] == ("the objection window closed on 2027-08-02: the opinion was deemed "
@@ -153,6 +159,8 @@ def test_seed_year_walk_object_revise_deemed_complete_pay(api, runner, seeded):
 
     r = api.post(f"/api/v1/contracts/{seeded}/audit-opinions/{second['id']}/complete", json={}, as_=BUYER)
     assert r.status_code == 200 and r.get_json()["completed_on"] == "2027-08-02"
+    # the deemed acceptance is dated the deadline; completion defaults to it; due 15 working days on
+    assert (r.get_json()["status"], r.get_json()["binding_on"]) == ("deemed_accepted", "2027-08-02")
     s = settlement(api, seeded, "2027-08-05")
     assert (s["status"], s["final_tranche_due_date"], s["final_tranche_amount"]) == \
         ("completed", "2027-08-23", "384748.80")
@@ -161,6 +169,7 @@ def test_seed_year_walk_object_revise_deemed_complete_pay(api, runner, seeded):
         ("384748.80", False, "2027-08-23", "2027-08-18", "not_due")
     assert schedule(api, seeded, "2027-08-18")[2]["status"] == "due"
 
+    today.move_to(shanghai("2027-08-20"))
     over = pay(api, seeded, "384748.81", "2027-08-20", "B-3")
     assert over.status_code == 409
     assert pay(api, seeded, "384748.80", "2027-08-20", "B-3").get_json()["allocations"] == \
@@ -190,11 +199,16 @@ def test_audit_below_paid_means_a_refund(api, seeded):
     assert (s["status"], s["paid_total"], s["balance"]) == ("settled", "1500000.00", "0.00")
 
 
+@pytest.mark.today("2027-07-20")
 def test_complete_needs_a_binding_opinion_and_roles(api, seeded):
     op = deliver(api, seeded, "1900000.00", "2027-07-15").get_json()
     r = api.post(f"/api/v1/contracts/{seeded}/audit-opinions/{op['id']}/complete",
                  json={"completed_on": "2027-07-20"}, as_=BUYER)
-    assert r.status_code == 409 and "is not binding" in problem(r)["detail"]
+    # window: 5 working days after 07-15 → 07-22 (estimated 2027 calendar); completion from 07-23
+    assert r.status_code == 409 and problem(r)["detail"] == (
+        f"opinion {op['id']} is not binding yet: the vendor may answer until 2027-07-22; completion can be "
+        "recorded from 2027-07-23")
+    assert problem(r)["completable_from"] == "2027-07-23"
     assert deliver(api, seeded, "1.00", "2027-07-15", as_=VENDOR).status_code == 403
     assert respond(api, seeded, 9999, "accept", "2027-07-16").status_code == 404
 
@@ -240,7 +254,9 @@ def test_three_rectifications_open_termination_for_cause(api, seeded):
     assert r.status_code == 201, r.get_json()
     assert r.get_json() == {"contract_id": seeded, "kind": "buyer_for_cause", "notice_on": "2026-10-20",
                             "effective_on": "2026-10-20", "earned": "652188.00", "paid_total": "978282.00",
-                            "refund_due": "326094.00", "balance_due": "0.00", "penalty": "19565.64"}
+                            "refund_due": "326094.00", "balance_due": "0.00", "penalty": "19565.64",
+                            # 15 working days after 10-20: 10-21..23, 10-26..30, 11-02..06, 11-09, 11-10
+                            "settlement_due_on": "2026-11-10", "penalties_outstanding": "19565.64"}
     again = api.post(f"/api/v1/contracts/{seeded}/terminations",
                      json={"kind": "buyer_convenience", "notice_on": "2026-10-21"}, as_=BUYER)
     assert again.status_code == 409
@@ -297,6 +313,11 @@ def test_amendment_raising_the_total(api, seeded):
                        "approval_reference": "德胜街道书面确认函〔2026〕12号", "description": "增加夜间席位"})
     assert r.status_code == 201, r.get_json()
     assert [t["amount"] for t in r.get_json()["tranches"]] == ["978282.00", "586969.20", "491312.80"]
+    assert r.get_json()["status"] == "awaiting_vendor"
+    assert schedule(api, seeded, "2027-01-05")[2]["amount"] == "391312.80"   # not in force until confirmed
+    c = api.post(f"/api/v1/contracts/{seeded}/amendments/{r.get_json()['id']}/confirm",
+                 json={"confirmed_on": "2026-12-16"}, as_=VENDOR)
+    assert c.status_code == 200 and c.get_json()["status"] == "in_force", c.get_json()
     assert schedule(api, seeded, "2026-12-20")[2]["amount"] == "391312.80"
     assert schedule(api, seeded, "2027-01-05")[2]["amount"] == "491312.80"
     earned = api.get(f"/api/v1/contracts/{seeded}/earned?as_of=2027-01-05", as_=BUYER).get_json()
