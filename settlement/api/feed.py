@@ -22,10 +22,13 @@ from settlement.services.pages import paginate
 EVENT_TYPES = {
     "invoice.issued": "invoice.issued", "invoice.reversed": "invoice.reversed",
     "payment.recorded": "payment.recorded", "refund.recorded": "payment.refunded",
-    "audit.opinion_delivered": "audit.opinion_delivered", "audit.accepted": "audit.accepted",
-    "audit.deemed_accepted": "audit.deemed_accepted", "audit.disputed": "audit.disputed",
-    "settlement.completed": "settlement.completed", "contract.amended": "contract.amended",
-    "contract.terminated": "contract.terminated", "right.arose": "right.arose",
+    "payment.reversed": "payment.reversed", "refund.reversed": "refund.reversed",
+    "audit.opinion_delivered": "audit.opinion_delivered", "audit.opinion_superseded": "audit.opinion_superseded",
+    "audit.accepted": "audit.accepted", "audit.deemed_accepted": "audit.deemed_accepted",
+    "audit.disputed": "audit.disputed", "settlement.completed": "settlement.completed",
+    "amendment.proposed": "amendment.proposed", "contract.amended": "contract.amended",
+    "contract.confirmed": "contract.confirmed", "contract.terminated": "contract.terminated",
+    "penalty.claimed": "penalty.claimed", "right.arose": "right.arose",
 }
 
 blp = Blueprint("feed", __name__, description="Event feed and journal")

@@ -59,11 +59,14 @@ class Directory:
 
     def __init__(self, session: Session, today: date):
         self.session, self.today = session, today
-        open_ids = select(Contract.id).where(~Contract.id.in_(select(Termination.contract_id)))
+        # Contracts a credit may go to: not terminated, every vendor named has confirmed it.
         unconfirmed = select(ContractParty.contract_id).where(ContractParty.role == "vendor",
                                                               ContractParty.confirmed_on.is_(None))
+        open_ids = select(Contract.id).where(~Contract.id.in_(select(Termination.contract_id)),
+                                             ~Contract.id.in_(unconfirmed))
+        self._open_ids = open_ids
         self.codes = {code.upper(): cid for code, cid in session.execute(
-            select(Contract.code, Contract.id).where(Contract.id.in_(open_ids), ~Contract.id.in_(unconfirmed)))
+            select(Contract.code, Contract.id).where(Contract.id.in_(open_ids)))
             if len(code) >= MIN_MEMO_CODE}
         self.by_account: dict[str, set[int]] = defaultdict(set)
         self.accounts_of: dict[int, set[str]] = defaultdict(set)
@@ -89,9 +92,7 @@ class Directory:
     def _load(self) -> None:
         """What each tranche with a fixed amount has outstanding as known now, indexed by amount."""
         self._by_amount = defaultdict(set)
-        ids = sorted(set(self.codes.values()) | {c for cs in self.by_account.values() for c in cs}
-                     | set(self.session.scalars(select(Contract.id).where(
-                         ~Contract.id.in_(select(Termination.contract_id))))))
+        ids = list(self.session.scalars(self._open_ids.order_by(Contract.id)))
         for i in range(0, len(ids), 500):
             contracts = self.session.scalars(select(Contract).where(Contract.id.in_(ids[i:i + 500]))).all()
             for cid, pos in positions_of(self.session, contracts, self.today).items():
