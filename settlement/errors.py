@@ -1,18 +1,37 @@
-"""Domain and service errors that map to RFC 9457 problems (no Flask here)."""
+"""Domain and service errors that map to RFC 9457 problems (no Flask here).
+
+``detail`` (and the messages in ``errors``) may be a plain ``str``, shown as it
+is, or an :class:`settlement.i18n.Text` from ``settlement.i18n._``, rendered in
+the reader's language (``Accept-Language``; Chinese by default)::
+
+    raise Conflict(_("invoice {number} was already reversed", number=inv.number))
+
+Every msgid needs a Chinese translation in
+``settlement/translations/zh_CN/LC_MESSAGES/messages.po`` (a test checks).
+The ``title`` shown is the HTTP status's, in one style for every problem
+(``settlement.api.problems.TITLES``); ``type`` is ``/problems/<type_slug>``,
+a page that explains the problem (``settlement.api.problem_pages``).
+"""
 from __future__ import annotations
+
+from typing import Union
+
+from settlement.i18n import Text
+
+Message = Union[str, Text]
 
 
 class Problem(Exception):
     """An error meant for the API client: HTTP status, a short title, a detail, per-field errors."""
 
     status = 400
-    title = "Bad request"
+    title = "Bad Request"
     type_slug = "bad-request"
 
-    def __init__(self, detail: str, *, errors: dict[str, list[str]] | None = None,
-                 status: int | None = None, title: str | None = None, type_slug: str | None = None,
+    def __init__(self, detail: Message, *, errors: dict[str, list[Message]] | None = None,
+                 status: int | None = None, title: Message | None = None, type_slug: str | None = None,
                  headers: dict[str, str] | None = None, extra: dict | None = None):
-        super().__init__(detail)
+        super().__init__(str(detail))
         self.detail = detail
         self.errors = errors or {}
         self.headers = headers or {}
@@ -26,7 +45,7 @@ class Problem(Exception):
 
 
 class NotFound(Problem):
-    status, title, type_slug = 404, "Not found", "not-found"
+    status, title, type_slug = 404, "Not Found", "not-found"
 
 
 class Forbidden(Problem):
@@ -38,8 +57,8 @@ class Conflict(Problem):
 
 
 class Invalid(Problem):
-    status, title, type_slug = 422, "Unprocessable content", "validation-error"
+    status, title, type_slug = 422, "Unprocessable Content", "validation-error"
 
 
 class Unavailable(Problem):
-    status, title, type_slug = 503, "Service unavailable", "unavailable"
+    status, title, type_slug = 503, "Service Unavailable", "unavailable"
