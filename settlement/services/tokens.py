@@ -14,11 +14,11 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from settlement import clock
 from settlement.models import ApiToken, Party
 from settlement.services.actors import Actor
 
@@ -26,7 +26,6 @@ ROLES = ("buyer", "vendor", "auditor", "admin")
 PREFIX = "st_"
 UNKNOWN_HOLDER = "(unknown)"
 HOLDER_MAX = 100
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class TokenExpired(Exception):
@@ -39,7 +38,8 @@ class TokenExpired(Exception):
 
 
 def shanghai_today() -> date:
-    return datetime.now(SHANGHAI).date()
+    """Today in Asia/Shanghai (settlement.clock: the one place that reads the date)."""
+    return clock.today()
 
 
 def _digest(secret: str) -> str:

@@ -36,6 +36,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 UNREACHABLE = "postgresql://postgres@127.0.0.1:1/x"
 UNREACHABLE_LINE = "error: cannot connect to the database postgresql+psycopg://postgres@127.0.0.1:1/x: "
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00$")
+EN = {"Accept-Language": "en"}   # the wording asserted here is the English one (problems default to Chinese)
 CLI = [sys.executable, "-c", "from settlement.cli import main; main()"]
 
 
@@ -91,7 +92,7 @@ def test_healthz_answers_without_token_or_database():
         assert resp.get_json() == {"status": "ok"}
         assert resp.headers["Cache-Control"] == "no-store"
 
-        resp = client.get("/readyz")
+        resp = client.get("/readyz", headers=EN)
         assert resp.status_code == 503
         assert resp.mimetype == "application/problem+json"
         body = resp.get_json()
@@ -116,7 +117,7 @@ def test_readyz_says_the_database_is_not_at_the_head(tmp_path, revision):
         migrate.upgrade(url, revision)
     app = create_app({"DATABASE_URL": url, "TESTING": True})
     try:
-        resp = app.test_client().get("/readyz")
+        resp = app.test_client().get("/readyz", headers=EN)
     finally:
         app.extensions["settlement"]["engine"].dispose()
     assert resp.status_code == 503
@@ -451,7 +452,7 @@ def test_an_expired_token_is_401_saying_when(app, time_machine):
     s.commit()
     s.close()
     client = app.test_client()
-    resp = client.get("/api/v1/version", headers={"Authorization": f"Bearer {expired}"})
+    resp = client.get("/api/v1/version", headers={"Authorization": f"Bearer {expired}", **EN})
     assert resp.status_code == 401
     assert resp.get_json()["detail"] == ("the token expired at the end of 2027-06-30 (Asia/Shanghai), its last "
                                          "valid day; ask an administrator for a new one")
@@ -459,7 +460,7 @@ def test_an_expired_token_is_401_saying_when(app, time_machine):
     assert client.get("/api/v1/version", headers={"Authorization": f"Bearer {last_day}"}).status_code == 200
     # a wrong secret for an expired token learns nothing about the expiry
     wrong = expired.rsplit("_", 1)[0] + "_wrong"
-    resp = client.get("/api/v1/version", headers={"Authorization": f"Bearer {wrong}"})
+    resp = client.get("/api/v1/version", headers={"Authorization": f"Bearer {wrong}", **EN})
     assert resp.get_json()["detail"] == "the token is unknown, malformed or revoked"
 
 
