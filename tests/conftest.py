@@ -88,7 +88,12 @@ def clean_tables(request):
     if "app" not in request.fixturenames:
         yield
         return
-    application = request.getfixturevalue("app")
+    reset_database(request.getfixturevalue("app"))
+    yield
+
+
+def reset_database(application) -> None:
+    """Every table emptied, the calendar and the read cache forgotten."""
     engine = application.extensions["settlement"]["engine"]
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
@@ -102,7 +107,6 @@ def clean_tables(request):
     # Ids and journal seqs restart with the tables, so a cached response of an earlier test
     # could carry the same validator: start each test with an empty read cache.
     application.extensions["settlement"].pop("response_cache", None)
-    yield
 
 
 class Api:
