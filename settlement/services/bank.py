@@ -32,7 +32,7 @@ from settlement.services.actors import Actor
 from settlement.services.bulk import bulk_insert
 from settlement.services.payments import payment_view, record_payment
 from settlement.services.positions import positions_of
-from settlement.services.uow import ContractWrite, commit, retrying, write_contract
+from settlement.services.uow import Busy, ContractWrite, commit, retrying, write_contract
 
 CHUNK = 2000
 BANK_LINE = BankLineSchema()
@@ -97,6 +97,11 @@ class Directory:
             contracts = self.session.scalars(select(Contract).where(Contract.id.in_(ids[i:i + 500]))).all()
             for cid, pos in positions_of(self.session, contracts, self.today).items():
                 self.refresh(cid, pos)
+
+    def forget(self) -> None:
+        """Drop the outstanding amounts (reloaded when next needed): a chunk that rolled back may
+        have refreshed them with payments that were never committed."""
+        self._by_amount, self._left = None, {}
 
     def refresh(self, contract_id: int, pos) -> None:
         """Re-index one contract's outstanding tranches from its position."""
@@ -178,7 +183,10 @@ def _import_chunk(session: Session, actor: Actor, today: date, account_no: str, 
             if m.status == "matched" and m.tranche_seq is not None:
                 m = _match(ln, directory)   # an earlier line of the chunk may have paid that tranche
                 if m.status == "matched" and m.contract_id not in writes:
-                    writes.update(_lock(session, actor, today, [m.contract_id]))
+                    # Locking another contract now would take a contract lock after the journal's
+                    # (the one lock order is contracts first): leave the line to a clerk.
+                    m = Match(None, None, "unmatched", f"{m.reason} on another contract once an earlier line "
+                                                       "of the statement paid the first match; match it by hand")
             if m.status == "matched":
                 w = writes[m.contract_id]
                 try:
@@ -187,6 +195,8 @@ def _import_chunk(session: Session, actor: Actor, today: date, account_no: str, 
                                                  "tranche_seq": m.tranche_seq}, source="bank")
                     payment_id = payment.id
                     directory.refresh(m.contract_id, w.position)
+                except Busy:
+                    raise   # a lost race (the transaction is aborted): the whole chunk is retried
                 except Problem as exc:
                     m = Match(None, None, "unmatched", f"{m.reason}, but refused: {exc.detail}")
             counts[m.status] += 1
@@ -210,6 +220,7 @@ def _import_chunk(session: Session, actor: Actor, today: date, account_no: str, 
         return counts
     except BaseException:
         session.rollback()
+        directory.forget()   # else a retried chunk would match against the rolled-back payments
         raise
 
 
