@@ -188,7 +188,8 @@ def wrk(url: str, seconds: int, headers: dict, script: str | None = None, script
 
 def bench_api(db: Database, seconds: int, runs: int) -> dict:
     env = env_for(db.url)
-    token = subprocess.run([FLASK, "tokens", "create", "--party", "buyer-000", "--role", "buyer"], env=env,
+    token = subprocess.run([FLASK, "tokens", "create", "--holder", "bench", "--party", "buyer-000",
+                            "--role", "buyer"], env=env,
                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     eng = create_engine(db.url)
     with eng.connect() as conn:

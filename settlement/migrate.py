@@ -22,3 +22,9 @@ def upgrade(url: str, revision: str = "head") -> None:
 def downgrade(url: str, revision: str) -> None:
     from alembic import command
     command.downgrade(alembic_config(url), revision)
+
+
+def head() -> str:
+    """The head revision of ``migrations/``: the schema this code needs."""
+    from alembic.script import ScriptDirectory
+    return ",".join(sorted(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads()))

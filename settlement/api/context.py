@@ -9,6 +9,7 @@ from flask import current_app, g, request
 from settlement import clock
 from settlement.db import write_intent
 from settlement.errors import Problem
+from settlement.i18n import _
 from settlement.services.actors import Actor
 from settlement.services.tokens import TokenExpired, authenticate
 
@@ -50,22 +51,22 @@ def authenticate_request() -> None:
         g.write_intent = write_intent()
         g.write_intent.__enter__()
     header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    scheme, _sep, token = header.partition(" ")
     if not header:
-        raise Unauthorized("an Authorization: Bearer <token> header is required",
+        raise Unauthorized(_("an Authorization: Bearer <token> header is required"),
                            headers={"WWW-Authenticate": 'Bearer realm="settlement"'})
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("the Authorization header must be 'Bearer <token>'",
+        raise Unauthorized(_("the Authorization header must be 'Bearer <token>'"),
                            headers={"WWW-Authenticate": 'Bearer error="invalid_request"'})
     try:
         found = authenticate(session(), token.strip(), today=today())
     except TokenExpired as exc:
-        raise Unauthorized(f"the token expired at the end of {exc.expires_on.isoformat()} (Asia/Shanghai), "
-                           "its last valid day; ask an administrator for a new one",
+        raise Unauthorized(_("the token expired at the end of {day} (Asia/Shanghai), its last valid day; "
+                             "ask an administrator for a new one", day=exc.expires_on.isoformat()),
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token", '
                                                         'error_description="token expired"'}) from None
     if found is None:
-        raise Unauthorized("the token is unknown, malformed or revoked",
+        raise Unauthorized(_("the token is unknown, malformed or revoked"),
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     g.actor = found
     from settlement.api import idempotency

@@ -46,10 +46,8 @@ class VersionSchema(ma.Schema):
 
 @functools.lru_cache(maxsize=1)
 def alembic_head() -> str:
-    """The head revision of ``migrations/`` (read once per process)."""
-    from alembic.script import ScriptDirectory
-    heads = ScriptDirectory.from_config(migrate.alembic_config("sqlite://")).get_heads()
-    return ",".join(sorted(heads))
+    """The head revision of ``migrations/`` (settlement/migrate.py)."""
+    return migrate.head()
 
 
 def package_version() -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from settlement.api import context
 from settlement.errors import Forbidden
+from settlement.i18n import _
 from settlement.models import BankLine
 from settlement.schemas.common import BusinessDate, PageArgsSchema, StrictSchema
 from settlement.schemas.settlement import BankLineSchema, PaymentSchema
@@ -71,7 +72,7 @@ class Reconciliation(MethodView):
 
 def _admin():
     if context.actor().role != "admin":
-        raise Forbidden("matching bank lines is for the admin (the account holder's operator)")
+        raise Forbidden(_("matching bank lines is for the admin (the account holder's operator)"))
 
 
 @blp.route("/bank-lines")
@@ -122,6 +123,6 @@ class BankLineUnmatch(MethodView):
         line = line_for(s, context.actor(), line_id)
         if line.contract_id is None:
             from settlement.errors import Conflict
-            raise Conflict(f"bank line {line_id} is not matched", type_slug="not-matched")
+            raise Conflict(_("bank line {id} is not matched", id=line_id), type_slug="not-matched")
         w = context.write(line.contract_id, "admin")
         return bank_line_dict(unmatch(w, line, data["reason"]))

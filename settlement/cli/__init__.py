@@ -73,7 +73,7 @@ def database_problem(url: str, *, check_revision: bool = True) -> str | None:
             revision = ""
         finally:
             conn.close()
-        from settlement.api.health import alembic_head
+        from settlement.migrate import head as alembic_head
         head = alembic_head()
         if revision != head:
             at = f"at revision {revision}" if revision else "not migrated"
@@ -179,7 +179,7 @@ def serve_command(migrate_first):
     Settings: HOST (0.0.0.0), PORT (8000), WORKERS (2), WORKER_TIMEOUT (120),
     LOG_LEVEL (INFO), DATABASE_URL; any other gunicorn option in GUNICORN_CMD_ARGS."""
     from settlement import config, migrate
-    from settlement.api.health import alembic_head
+    from settlement.migrate import head as alembic_head
     try:
         options = config.serve_settings()
     except config.ConfigError as exc:

@@ -125,7 +125,7 @@ def test_vendor_may_not_create_contracts(api, parties):
     (lambda b: b.update(total_amount="NaN"), "total_amount", ""),
     (lambda b: b.update(total_amount="-5.00"), "total_amount", "negative"),
     (lambda b: b.update(total_amount="1000000000000.00"), "total_amount", "1万亿"),
-    (lambda b: b.update(signed_on="2026-02-30"), "signed_on", "Not a valid date"),
+    (lambda b: b.update(signed_on="2026-02-30"), "signed_on", "February 2026 has no 30th day"),
     (lambda b: b.update(colour="red"), "colour", "Unknown field"),
     (lambda b: b["tranches"][1]["due"].pop("date"), "tranches.1.due.date", "required for kind on_or_before"),
     (lambda b: b["tranches"][0]["due"].update(kind="whenever"), "tranches.0.due.kind", "Must be one of"),
@@ -236,13 +236,13 @@ def test_other_party_gets_404_not_403(api, seeded):
 
 
 def test_cli_token_create_prints_token_last(runner, app, seeded):
-    result = runner.invoke(args=["tokens", "create", "--party", "desheng", "--role", "buyer"])
+    result = runner.invoke(args=["tokens", "create", "--holder", "张会计", "--party", "desheng", "--role", "buyer"])
     assert result.exit_code == 0
     token = result.output.strip().splitlines()[-1]
     assert token.startswith("st_")
     client = app.test_client()
     assert client.get("/api/v1/contracts", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    bad = runner.invoke(args=["tokens", "create", "--role", "vendor"])
+    bad = runner.invoke(args=["tokens", "create", "--holder", "x", "--role", "vendor"])
     assert bad.exit_code != 0 and "needs --party" in bad.output
 
 

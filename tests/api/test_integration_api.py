@@ -132,13 +132,13 @@ def test_event_feed_in_order_once_from_any_cursor(api, seeded):
 def objects(api, seeded):
     inv = api.post(f"/api/v1/contracts/{seeded}/invoices", as_=VENDOR,
                    json={"tranche_seq": 1, "type": "ordinary", "issued_on": "2026-07-06"}).get_json()
+    amendment = api.post(f"/api/v1/contracts/{seeded}/amendments", as_=BUYER, json={
+        "signed_on": "2026-12-01", "effective_from": "2027-01-01", "approval_reference": "x"}).get_json()
     op = api.post(f"/api/v1/contracts/{seeded}/audit-opinions", as_=BUYER,
                   json={"audited_amount": "1900000.00", "delivered_on": "2027-07-15"}).get_json()
     rect = api.post(f"/api/v1/contracts/{seeded}/rectifications", as_=BUYER,
                     json={"noticed_on": "2026-08-10", "description": "x"}).get_json()
     pay = api.post(f"/api/v1/contracts/{seeded}/payments", json=PAY, as_=BUYER).get_json()
-    amendment = api.post(f"/api/v1/contracts/{seeded}/amendments", as_=BUYER, json={
-        "signed_on": "2026-12-01", "effective_from": "2027-01-01", "approval_reference": "x"}).get_json()
     api.post("/api/v1/parties", json={"code": "stranger", "name": "Stranger Co"})
     return {"contract_id": seeded, "invoice_id": inv["id"], "opinion_id": op["id"], "rect_id": rect["id"],
             "payment_id": pay["id"], "amendment_id": amendment["id"]}

@@ -418,3 +418,69 @@ def test_a_short_or_foreign_memo_code_matches_nothing(api, runner, seeded, tmp_p
     # the code is too short to name a contract, and the rogue contract's vendor never confirmed it:
     # the amount matches the seed's T2 only (the rogue contract is not offered to the matcher)
     assert (line["status"], line["contract_id"]) == ("matched", seeded)
+
+
+# -- reports cut to a party (issue 15) -------------------------------------------------------------------
+
+def test_a_report_cut_to_a_party_holds_only_its_contracts(api, runner, seeded, tmp_path):
+    from tests.api.test_contracts_api import SEED_CONTRACT
+    for code in ("b1", "v1"):
+        api.post("/api/v1/parties", json={"code": code, "name": f"Party {code}"})
+    other = api.post("/api/v1/contracts", json=dict(SEED_CONTRACT, total_amount="65000000.00", tranches=[
+        {"seq": 1, "amount": "65000000.00", "due": {"kind": "on_or_before", "date": "2026-10-30"}}])).get_json()["id"]
+    assert pay(api, seeded, "978282.00", "2026-07-10", "B-1").status_code == 201
+    assert api.post(f"/api/v1/contracts/{other}/payments", as_=("buyer", "b1"), json={
+        "amount": "1000000.00", "paid_on": "2026-10-10", "bank_reference": "O-1"}).status_code == 201
+    stmt = tmp_path / "s.csv"
+    stmt.write_text("交易日期,交易流水号,对方户名,对方账号,摘要,贷方发生额,借方发生额\n"
+                    "2026-10-15,U-1,北京某科技有限公司,6222,货款,\"5,000.00\",\n", encoding="utf-8")
+    assert runner.invoke(args=["bank", "import", str(stmt), "--account", "0200003319210012727"]).exit_code == 0
+    for closed in (False, True):
+        if closed:
+            assert runner.invoke(args=["month", "close", "2026-10"]).exit_code == 0
+        mine = api.get("/api/v1/reports/reconciliation?month=2026-10", as_=BUYER).get_json()
+        assert [c["code"] for c in mine["contracts"]] == ["DS-12345-2026"]
+        c = mine["contracts"][0]
+        # every total is the seed's own: 4 months earned (652,188.00), 978,282.00 paid
+        assert mine["contract_total"] == "1956564.00" == c["total_amount"]
+        assert (mine["totals"]["earned_to_date"], mine["totals"]["paid_to_date"], mine["totals"]["contracts"]) == \
+            ("652188.00", "978282.00", 1)
+        assert mine["series"][-1] == {"month": "2026-10", "earned": "652188.00", "invoiced": "0.00",
+                                      "paid": "978282.00"}
+        assert mine["bank_lines"]["unmatched"] == [] and mine["probable_duplicates"] == []
+        # the lead vendor holds the statement account: it sees the month's unmatched credit (未达账项)
+        vendor = api.get("/api/v1/reports/reconciliation?month=2026-10", as_=VENDOR).get_json()
+        assert [b["serial"] for b in vendor["bank_lines"]["unmatched"]] == ["U-1"]
+        assert vendor["bank_lines"]["unmatched_total"] == "5000.00"
+        admin = api.get("/api/v1/reports/reconciliation?month=2026-10").get_json()
+        assert admin["contract_total"] == "66956564.00" and admin["totals"]["contracts"] == 2
+
+
+def test_unmatch_reverses_the_payment_and_duplicates_are_flagged(api, runner, seeded, tmp_path):
+    # an API payment of T2 on 11-26, and the same transfer on the statement on 11-27 (memo names the
+    # contract, the payer is the buyer): a probable duplicate once the statement line stays unmatched
+    assert pay(api, seeded, "978282.00", "2026-07-10", "B-1").status_code == 201
+    assert pay(api, seeded, "586969.20", "2026-11-26", "B-2", payer_account="0109000123456789").status_code == 201
+    stmt = tmp_path / "s.csv"
+    stmt.write_text("交易日期,交易流水号,对方户名,对方账号,摘要,贷方发生额,借方发生额\n"
+                    "2026-11-27,D-1,北京市西城区人民政府德胜街道办事处,0109000123456789,第二笔服务费,\"586,969.20\",\n",
+                    encoding="utf-8")
+    out = runner.invoke(args=["bank", "import", str(stmt), "--account", "0200003319210012727"]).output
+    assert "matched 0, unmatched 1" in out        # T2 is paid: no tranche has 586,969.20 outstanding
+    rep = api.get("/api/v1/reports/reconciliation?month=2026-11").get_json()
+    assert [(d["bank_line_serial"], d["contract_code"], d["amount"], d["payment_date"])
+            for d in rep["probable_duplicates"]] == [("D-1", "DS-12345-2026", "586969.20", "2026-11-26")]
+    # the clerk reverses the API entry and matches the bank line instead, then changes their mind
+    pid = api.get(f"/api/v1/contracts/{seeded}/payments", as_=BUYER).get_json()["items"][1]["id"]
+    assert api.post(f"/api/v1/contracts/{seeded}/payments/{pid}/reverse", as_=BUYER,
+                    json={"reason": "与银行流水重复"}).status_code == 201
+    line = api.get("/api/v1/bank-lines?status=unmatched").get_json()["items"][0]
+    m = api.post(f"/api/v1/bank-lines/{line['id']}/match", json={"contract_id": seeded})
+    assert m.status_code == 200 and m.get_json()["payment"]["allocations"] == [{"tranche_seq": 2, "amount": "586969.20"}]
+    bank_pid = m.get_json()["payment"]["id"]
+    assert api.post(f"/api/v1/contracts/{seeded}/payments/{bank_pid}/reverse", as_=BUYER,
+                    json={"reason": "x"}).status_code == 409          # unmatch the bank line instead
+    u = api.post(f"/api/v1/bank-lines/{line['id']}/unmatch", json={"reason": "匹配错误"})
+    assert u.status_code == 200 and (u.get_json()["status"], u.get_json()["payment_id"]) == ("unmatched", None)
+    assert get(api, seeded, "settlement", "2026-11-30")["paid_total"] == "978282.00"
+    assert api.post(f"/api/v1/bank-lines/{line['id']}/unmatch", json={"reason": "again"}).status_code == 409
