@@ -59,10 +59,39 @@ def _month(value: str) -> str:
     return value
 
 
+STALE_AFTER_SECONDS = 3600
+# What tempfile.mkstemp(prefix=".<name>.") leaves behind: a dot, the file's name, a dot, 8 random characters.
+_TEMP_NAME = re.compile(r"^\.(?P<name>[^/]+\.[A-Za-z0-9]+)\.[a-z0-9_]{8}$")
+
+
+def remove_stale_temp_files(folder: Path, older_than: float = STALE_AFTER_SECONDS) -> list[Path]:
+    """Remove the temporary files killed runs left in ``folder`` (``.<name>.<8 characters>``, not
+    touched for ``older_than`` seconds: a run still writing one keeps it fresh). Returns them."""
+    import time
+    removed = []
+    cutoff = time.time() - older_than
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not _TEMP_NAME.match(entry.name):
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:   # gone meanwhile, or not ours to remove: leave it
+            continue
+    return removed
+
+
 def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], None]) -> None:
     """Write ``data`` (bytes, or a function that writes to the file) under a temporary name,
-    then rename: a reader never sees half a file."""
+    then rename: a reader never sees half a file. The temporary files of runs killed before
+    their rename (older than an hour) are removed from the folder first (issue 15)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temp_files(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -221,7 +250,8 @@ def render(fmt: str, report: dict, json_text: str | None) -> bytes | Callable[[B
         font = find_font(current_app.config.get("INVOICE_FONT"))
     except FontUnavailable as exc:
         raise click.ClickException(f"PDF report: {exc}") from None
-    return to_pdf(report, font)
+    from datetime import datetime
+    return to_pdf(report, font, generated_at=datetime.now(clock.SHANGHAI))
 
 
 month_cli = AppGroup("month", help="Close and reopen accounting months.")

@@ -20,6 +20,7 @@ from settlement.domain import reconciliation as rec
 from settlement.domain.position import Position
 from settlement.i18n import render
 from settlement.models import BankLine, Contract, ContractParty, Payment, PaymentReversal
+from settlement.reports.labels import label
 from settlement.services import months as months_svc
 from settlement.services.positions import positions_of
 
@@ -82,18 +83,19 @@ def contract_section(contract: Contract, pos: Position, first: date) -> dict:
         "paid_month": pos.paid_between(first, as_of), "paid_to_date": paid_to_date,
         "balance": balance, "position": rec.position(balance),
         "uninvoiced_earned": earned_to_date - invoiced_to_date["total"],
-        "settlement_status": pos.settlement.status,
+        "settlement_status": pos.settlement.status, "settlement_status_label": label(pos.settlement.status),
         "penalties": {"claimed": pos.penalties.claimed, "set_off": pos.penalties.set_off,
                       "outstanding": pos.penalties.outstanding},
         "tranches": [{"seq": ln.seq, "amount": ln.amount, "due_date": ln.due.date if ln.due else None,
                       "invoice_due_date": ln.invoice_due.date if ln.invoice_due else None,
                       "paid": ln.paid, "outstanding": ln.outstanding, "invoiced": ln.invoiced,
-                      "status": ln.status, "days_overdue": ln.days_overdue, "provisional": ln.provisional}
+                      "status": ln.status, "status_label": label(ln.status), "days_overdue": ln.days_overdue,
+                      "provisional": ln.provisional}
                      for ln in pos.lines],
-        "deadlines": rec.deadlines(pos.lines, op.deadline if op else None,
-                                   bool(op and op.state == "awaiting_vendor"), as_of),
-        "alerts": [{"kind": a.kind, "tranche_seq": a.tranche_seq, "detail": render(a.detail, REPORT_LOCALE)}
-                   for a in pos.alerts],
+        "deadlines": [dict(d, label=label(d["kind"])) for d in rec.deadlines(
+            pos.lines, op.deadline if op else None, bool(op and op.state == "awaiting_vendor"), as_of)],
+        "alerts": [{"kind": a.kind, "label": label(a.kind), "tranche_seq": a.tranche_seq,
+                    "detail": render(a.detail, REPORT_LOCALE)} for a in pos.alerts],
         "vat_by_rate": [{"rate": r, **_triple(by_rate[r])} for r in sorted(by_rate)],
     }
 

@@ -179,8 +179,10 @@ def test_deadlines_and_alerts_in_october(api, runner, seeded):
     invoice(api, seeded, 1, "2026-07-09")   # late: due 2026-07-08
     body = api.get("/api/v1/reports/reconciliation?month=2026-10&as_of=2026-10-31", as_=BUYER).get_json()
     c = body["contracts"][0]
-    assert c["deadlines"] == [{"date": "2026-11-25", "kind": "invoice_due", "tranche_seq": 2, "provisional": False},
-                              {"date": "2026-11-30", "kind": "payment_due", "tranche_seq": 2, "provisional": False}]
+    assert c["deadlines"] == [{"date": "2026-11-25", "kind": "invoice_due", "tranche_seq": 2, "provisional": False,
+                               "label": "开票期限"},
+                              {"date": "2026-11-30", "kind": "payment_due", "tranche_seq": 2, "provisional": False,
+                               "label": "付款期限"}]
     kinds = [a["kind"] for a in c["alerts"]]
     assert kinds[:2] == ["invoice_late", "payment_overdue"] and "right_arose" in kinds
 
@@ -196,13 +198,14 @@ def test_reconcile_files_are_identical_twice_and_readable(api, runner, november,
     assert code == 0
     assert {f: (out / f"reconciliation-2026-11.{f}").read_bytes() for f in ("json", "csv")} == first
     assert first["csv"].startswith("\ufeff合同编号".encode("utf-8"))
-    assert "DS-12345-2026,德胜街道接诉即办（座席外包）项目服务协议,desheng,unicom-bj,1956564.00,163047.00," \
+    assert "DS-12345-2026,德胜街道接诉即办（座席外包）项目服务协议,北京市西城区人民政府德胜街道办事处," \
+           "中国联合网络通信有限公司北京市分公司,1956564.00,163047.00," \
            "815235.00,553744.53,33224.67,586969.20,1565251.20,586969.20,1565251.20,750016.20,预收" \
         in first["csv"].decode("utf-8-sig")
     assert json.loads(first["json"])["contracts"][0]["balance"] == "750016.20"
 
     wb = load_workbook(out / "reconciliation-2026-11.xlsx")
-    assert wb.sheetnames == ["汇总 2026-11", "分笔付款", "30日内期限", "提醒", "本月销项税"]
+    assert wb.sheetnames == ["汇总 2026-11", "分笔付款", "30日内期限", "提醒", "本月销项税", "未达账项", "疑似重复收款"]
     ws = wb["汇总 2026-11"]
     assert ws.freeze_panes == "A2" and ws["A1"].value == "合同编号"
     assert Decimal(str(ws["G2"].value)) == Decimal("815235.00") and ws["G2"].number_format == "#,##0.00"
