@@ -416,6 +416,11 @@ class ProblemApi(Api):
     def handle_unexpected(self, error: Exception):
         if isinstance(error, HTTPException):
             return self.handle_http_exception(error)
+        from settlement.services.uow import Busy, is_retryable
+        if is_retryable(error):
+            # a deadlock, a serialization failure or a busy SQLite database: the client retries
+            current_app.logger.warning("write lost a race: %s", type(error).__name__)
+            return handle_problem(Busy())
         current_app.logger.exception("unhandled error")
         return self.handle_http_exception(InternalServerError())
 
