@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from settlement.domain.earned import table_total
 from settlement.domain.position import Position
 from settlement.models import Contract
 from settlement.services.positions import position_of
@@ -37,7 +38,7 @@ def schedule_view(session: Session, contract: Contract, as_of: date) -> dict:
 def earned_dict(contract: Contract, pos: Position) -> dict:
     table = pos.earned
     return {
-        "contract_id": contract.id, "as_of": pos.as_of, "total_amount": table[-1].cumulative if table else 0,
+        "contract_id": contract.id, "as_of": pos.as_of, "total_amount": table_total(table),
         "months": [{"month": m.month, "amount": m.amount, "cumulative": m.cumulative,
                     "earned": m.first_day <= pos.as_of} for m in table],
         "earned_to_date": pos.earned_to_date,
