@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from settlement.bank.match import MIN_MEMO_CODE, Match, match_credit
 from settlement.bank.parse import RejectedLine, StatementLine, load_mapping, read_statement
+from settlement.db import is_postgres
 from settlement.errors import Conflict, Problem
 from settlement.i18n import _
 from settlement.models import BankAccount, BankLine, Contract, ContractParty, Party, Payment, Termination
@@ -225,8 +226,17 @@ def _import_chunk(session: Session, actor: Actor, today: date, account_no: str, 
 
 
 def _lock(session: Session, actor: Actor, today: date, ids: list[int]) -> dict[int, ContractWrite]:
-    """Lock the contracts a chunk pays, in id order (the one lock order), through the one write path."""
-    return {cid: write_contract(session, actor, cid, "admin", "buyer", today=today) for cid in sorted(ids)}
+    """Lock the contracts a chunk pays, in id order (the one lock order), through the one write path.
+
+    Every row is locked first, in one statement: ``write_contract`` takes the period lock after its
+    contract's row, so taking them one by one would hold the period lock while waiting for the next
+    row, and a month close queued for the period lock would then hold up an API write on that row
+    until the deadlock detector reorders the queue (docs/scaling.md "Lock order")."""
+    ids = sorted(ids)
+    if len(ids) > 1 and is_postgres(session):
+        session.execute(select(Contract.id).where(Contract.id.in_(ids)).order_by(Contract.id)
+                        .with_for_update(key_share=True))
+    return {cid: write_contract(session, actor, cid, "admin", "buyer", today=today) for cid in ids}
 
 
 def held_accounts(session: Session, actor: Actor) -> list[str]:
