@@ -119,11 +119,11 @@ def cli(app, *args):
     return app.test_cli_runner().invoke(args=list(args))
 
 
-def pay(client, token, contract_id, amount, ref, day="2026-07-10"):
-    """POST a payment; returns (status, elapsed seconds, response)."""
+def pay(client, token, contract_id, amount, ref, day="2026-07-10", key=None):
+    """POST a payment (with a fresh Idempotency-Key unless ``key``); returns (status, elapsed s, response)."""
     t0 = time.perf_counter()
     r = client.post(f"/api/v1/contracts/{contract_id}/payments",
-                    headers={"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex,
+                    headers={"Authorization": f"Bearer {token}", "Idempotency-Key": key or uuid.uuid4().hex,
                              "Accept-Language": "en"},
                     json={"amount": amount, "paid_on": day, "bank_reference": ref})
     return r.status_code, time.perf_counter() - t0, r
@@ -417,7 +417,8 @@ def test_a_deadlock_inside_an_api_write_is_a_503_with_retry_after(app, api, seed
     """Force a real deadlock: another transaction holds contract C and then wants B, while a payment
     request holds B (its row lock, taken by the one write path) and then wants C. PostgreSQL aborts
     the request's transaction (the other one has a longer deadlock_timeout): the client is told to
-    retry (503 problem+json, Retry-After), never 500; nothing is written; the retry succeeds."""
+    retry (503 problem+json, Retry-After), never 500; nothing is written, the Idempotency-Key is not
+    kept; the retry with the same key succeeds."""
     needs_postgres(app)
     from settlement.services import months
     c = make_contract(api, "LOCK-CCCC1")
@@ -437,7 +438,7 @@ def test_a_deadlock_inside_an_api_write_is_a_503_with_retry_after(app, api, seed
         other.execute(text("SET LOCAL deadlock_timeout = '20s'"))     # the request is the victim
         other.execute(text("SELECT id FROM contracts WHERE id = :c FOR UPDATE"), {"c": c})
         armed.set()
-        request = Thread(lambda: pay(app.test_client(), token, seeded, "1000.00", "DEADLOCK-1"))
+        request = Thread(lambda: pay(app.test_client(), token, seeded, "1000.00", "DEADLOCK-1", key="K-DEADLOCK"))
         request.start()
         assert holding_b.wait(WAIT)
         wait_for(lambda: backend_waiting_for_a_lock(watcher), what="the request to wait for C")
@@ -449,8 +450,8 @@ def test_a_deadlock_inside_an_api_write_is_a_503_with_retry_after(app, api, seed
     assert waited < 10, waited       # freed by the detector (deadlock_timeout 1 s), not by a timeout
     assert_lost_race(r)
     assert paid_total(app, seeded) == (0, Decimal("0"))
-    code, _, r = pay(app.test_client(), token, seeded, "1000.00", "DEADLOCK-1")
-    assert code == 201, r.get_json()
+    code, _, r = pay(app.test_client(), token, seeded, "1000.00", "DEADLOCK-1", key="K-DEADLOCK")
+    assert code == 201 and "Idempotent-Replayed" not in r.headers, r.get_json()   # the key was not kept
     assert paid_total(app, seeded) == (1, Decimal("1000.00"))
 
 
@@ -561,7 +562,7 @@ def test_an_import_chunk_takes_every_contract_row_before_the_period_lock(app, ap
 def test_a_locked_sqlite_database_is_a_503_not_a_500(app, api, seeded):
     """SQLite: a write that cannot get the database (another process holds the write lock past the
     busy timeout: 30 s in production, 0.2 s here) answers 503 with Retry-After, not 500 "database is
-    locked"; nothing is written; the retry succeeds."""
+    locked"; nothing is written; the retry with the same Idempotency-Key succeeds."""
     needs_sqlite(app)
     import sqlite3
 
@@ -579,7 +580,7 @@ def test_a_locked_sqlite_database_is_a_503_not_a_500(app, api, seeded):
     try:
         holder.execute("BEGIN IMMEDIATE")      # another writer (a long import, a second process)
         short.set()
-        code, elapsed, r = pay(app.test_client(), token, seeded, "1000.00", "LOCKED-1")
+        code, elapsed, r = pay(app.test_client(), token, seeded, "1000.00", "LOCKED-1", key="K-LOCKED")
         short.clear()
         holder.execute("ROLLBACK")
     finally:
@@ -589,6 +590,6 @@ def test_a_locked_sqlite_database_is_a_503_not_a_500(app, api, seeded):
     assert_lost_race(r)
     assert elapsed < 5
     assert paid_total(app, seeded) == (0, Decimal("0"))
-    code, _, r = pay(app.test_client(), token, seeded, "1000.00", "LOCKED-1")
-    assert code == 201, r.get_json()
+    code, _, r = pay(app.test_client(), token, seeded, "1000.00", "LOCKED-1", key="K-LOCKED")
+    assert code == 201 and "Idempotent-Replayed" not in r.headers, r.get_json()
     assert paid_total(app, seeded) == (1, Decimal("1000.00"))
