@@ -7,6 +7,7 @@ from importlib.metadata import entry_points
 from flask import Flask
 
 from settlement.api import context, problem_pages
+from settlement.api import limits, throttle
 from settlement.api import problems
 from settlement.api.problems import ProblemApi
 
@@ -30,7 +31,9 @@ def register_api(app: Flask) -> None:
                                 "every `type` is a page that explains it. Send `Idempotency-Key` on POSTs."},
     })
     api = ProblemApi(app)
+    throttle.register(app)  # too many failed authentications from an address: 429, before anything else
     app.before_request(problems.refuse_non_json_body)  # 415 before anything reads the body
+    app.before_request(limits.refuse_deep_json)  # JSON nested deeper than 64: 400 before anything parses it
     app.before_request(context.authenticate_request)
     app.teardown_request(context.close_session)
 

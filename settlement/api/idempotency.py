@@ -5,7 +5,11 @@ with ``Idempotent-Replayed: true``; same key + another body → 422; a retry
 while the first is still running → 409 with ``Retry-After``. The key is stored
 in the same transaction as the write it guards, and only for a successful
 (2xx) response: validation failures and refusals are not stored. Keys are
-scoped per party (per token for the party-less admin).
+scoped per party and role (per token for the party-less admin): another role
+of the same party never gets a stored response replayed (issue 15). The body
+counts by its meaning: a JSON body is hashed in canonical form (keys sorted,
+no insignificant whitespace), so the same object with its keys in another
+order or spaced differently is the same request.
 
 In-flight detection: a per-process set, plus on PostgreSQL a transaction-scoped
 advisory lock on the key (so two workers or machines see each other).
@@ -13,6 +17,7 @@ advisory lock on the key (so two workers or machines see each other).
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -33,14 +38,28 @@ class MissingKey(Problem):
 
 
 def _scope(actor) -> str:
-    return actor.party_code if actor.party_code else f"{actor.role}:{actor.token_id}"
+    """Whose keys: a party's in one role (``desheng:buyer``), or one admin token's (``admin:<id>``)."""
+    return f"{actor.party_code}:{actor.role}" if actor.party_code else f"{actor.role}:{actor.token_id}"
+
+
+def canonical_body(raw: bytes, is_json: bool) -> bytes:
+    """The body as it is hashed: a JSON body in canonical form (sorted keys, no insignificant
+    whitespace, the values as the view will read them); anything else byte for byte."""
+    if not is_json or not raw:
+        return raw
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):   # the view refuses it; hash what was sent
+        return raw
+    # ASCII escapes: "中" and "\u4e2d" are the same text, and a lone surrogate still encodes
+    return json.dumps(value, sort_keys=True, ensure_ascii=True, separators=(",", ":")).encode("ascii")
 
 
 def _hash() -> str:
     h = hashlib.sha256()
     h.update(request.method.encode())
     h.update(b"\0" + request.path.encode() + b"\0")
-    h.update(request.get_data(cache=True))
+    h.update(canonical_body(request.get_data(cache=True), request.is_json))
     return h.hexdigest()
 
 

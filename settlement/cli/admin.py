@@ -202,17 +202,83 @@ journal_cli = AppGroup("journal", help="The append-only, hash-chained journal.")
 
 
 @journal_cli.command("verify")
-def journal_verify():
-    """Walk the hash chain; report the first broken entry and exit non-zero."""
+@click.option("--head", "kept_head", metavar="SEQ:HASH",
+              help="the head printed at month end (journal head): entry SEQ must still have HASH")
+@click.option("--limit", default=0, type=click.IntRange(min=0), show_default=True,
+              help="print at most this many findings (0: all); the count is always printed")
+def journal_verify(kept_head, limit):
+    """Prove the books: walk the hash chain, then rebuild every money row from the journal and
+    compare it with the tables (docs: README "Security and integrity").
+
+    Prints every finding (a broken entry; a row that differs from its journal entry, is missing,
+    or has no journal entry) and exits 1; prints the counts and the head and exits 0 when all is well."""
+    from settlement.services.ledger_check import BookCheck
+    head = None
+    if kept_head is not None:
+        try:
+            head = journal.parse_head(kept_head)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--head") from None
+    s = current_app.extensions["settlement"]["sessions"]()
+    check = BookCheck(s, head)
+    try:
+        for n, finding in enumerate(check, start=1):
+            if not limit or n <= limit:
+                click.echo(str(finding), err=True)
+    finally:
+        s.rollback()
+        s.close()
+    tables = ", ".join(f"{label} {n}" for label, n in check.checked.items() if n)
+    if check.findings:
+        click.echo(f"journal verify FAILED: {check.findings} finding(s); {check.entries} entries read"
+                   + (f"; {tables} checked" if tables else "") + f"; head now {check.head}", err=True)
+        sys.exit(1)
+    kept = f"; entry {head[0]} still has the head's hash" if head else ""
+    click.echo(f"journal OK: {check.entries} entries, chain intact{kept}; the books match the journal"
+               + (f" ({tables})" if tables else "") + f"; head {check.head}")
+
+
+def journal_head_line() -> str:
+    """``journal head SEQ:HASH`` read now (month close and reconcile print it: keep it offline)."""
     s = current_app.extensions["settlement"]["sessions"]()
     try:
-        count, broken, why = journal.verify(s)
+        return f"journal head {journal.head(s)}"
     finally:
         s.close()
-    if broken is not None:
-        click.echo(f"journal BROKEN at entry {broken}: {why} ({count} entries read)", err=True)
-        sys.exit(1)
-    click.echo(f"journal OK: {count} entries, chain intact")
+
+
+@journal_cli.command("head")
+def journal_head():
+    """Print the chain's head, SEQ:HASH: keep it offline (month end) and check it later with
+    `journal verify --head SEQ:HASH`."""
+    s = current_app.extensions["settlement"]["sessions"]()
+    try:
+        click.echo(journal.head(s))
+    finally:
+        s.close()
+
+
+@journal_cli.command("attest-tokens")
+@click.option("--yes", is_flag=True, help="journal them (without it: only list them)")
+def journal_attest_tokens(yes):
+    """Journal the tokens that have no journal entry (made before token creation was journaled),
+    as they are now; run once after upgrading, after checking the list (`tokens list`)."""
+    from settlement.models import JournalEntry
+    with unit_of_work() as s:
+        known = set(s.scalars(select(JournalEntry.entity_id).where(JournalEntry.entity == "token")))
+        rows = [t for t in s.scalars(select(ApiToken).order_by(ApiToken.id)) if t.public_id not in known]
+        for t in rows:
+            click.echo(f"{'attested' if yes else 'not journaled'}: {t.public_id} {t.holder} "
+                       f"{t.party.code if t.party else '-'} {t.role}{' (revoked)' if t.revoked_at else ''}")
+            if yes:
+                journal.append(s, CLI, "token.attested", "token", t.public_id,
+                               {"after": tokens_svc.journal_payload(t)})
+        if not yes:
+            s.rollback()
+    if not rows:
+        click.echo("every token has a journal entry")
+    elif not yes:
+        click.echo(f"{len(rows)} token(s) without a journal entry; `journal attest-tokens --yes` journals them")
 
 
 settlement_cli = AppGroup("settlement", help="Audit and settlement batch jobs.")

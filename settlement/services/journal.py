@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import datetime, timezone
 
 from sqlalchemy import select, text
@@ -77,23 +78,80 @@ def _next_link(session: Session) -> tuple[int, str]:
     return (last.seq + 1, last.hash) if last else (1, GENESIS)
 
 
+def head(session: Session) -> str:
+    """The chain's head as ``SEQ:HASH`` (the newest entry; ``0:000…`` for an empty journal).
+
+    Printed at month end and kept offline: ``journal verify --head SEQ:HASH`` later proves that
+    entry SEQ still has that hash and that the chain still runs through it (issue 15)."""
+    last = session.execute(
+        select(JournalEntry.seq, JournalEntry.hash).order_by(JournalEntry.seq.desc()).limit(1)).first()
+    return f"{last.seq}:{last.hash}" if last else f"0:{GENESIS}"
+
+
+def parse_head(value: str) -> tuple[int, str]:
+    """``SEQ:HASH`` → (seq, hash); ValueError naming what is wrong."""
+    seq, sep, digest_ = (value or "").strip().partition(":")
+    if not sep or not seq.isdigit() or len(digest_) != 64 or any(c not in "0123456789abcdef" for c in digest_):
+        raise ValueError(f"a head is SEQ:HASH as printed by `journal head` (a number, a colon and 64 lowercase "
+                         f"hex digits), got {value!r}")
+    return int(seq), digest_
+
+
+_CHAIN_COLUMNS = (JournalEntry.seq, JournalEntry.recorded_at, JournalEntry.actor, JournalEntry.action,
+                  JournalEntry.entity, JournalEntry.entity_id, JournalEntry.contract_id, JournalEntry.change,
+                  JournalEntry.prev_hash, JournalEntry.hash)
+
+
+class ChainWalk:
+    """Walk the chain in order, streaming (``yield_per``: a large journal is never loaded at once),
+    and yield ``(seq, why)`` for every broken link; with ``head`` (seq, hash) also prove that entry
+    seq still has that hash and that the chain reaches it. After the walk: ``entries``, ``last``."""
+
+    def __init__(self, session: Session, head: tuple[int, str] | None = None, batch: int = 2000):
+        self.session, self.head, self.batch = session, head, batch
+        self.entries = 0
+        self.last: tuple[int, str] = (0, GENESIS)
+
+    def __iter__(self) -> Iterator[tuple[int | None, str]]:
+        prev, expected_seq = GENESIS, 1
+        head_seen = self.head is not None and self.head[0] == 0
+        if head_seen and self.head[1] != GENESIS:
+            yield 0, "the head you kept is entry 0, but its hash is not the genesis hash"
+        rows = self.session.execute(select(*_CHAIN_COLUMNS).order_by(JournalEntry.seq)
+                                    .execution_options(yield_per=self.batch))
+        for e in rows:
+            self.entries += 1
+            if e.seq != expected_seq:
+                yield e.seq, (f"sequence gap: expected {expected_seq}" if e.seq > expected_seq
+                              else f"sequence out of order: expected {expected_seq}")
+            elif e.prev_hash != prev:
+                yield e.seq, "prev_hash does not match the previous entry's hash"
+            recorded = e.recorded_at
+            if recorded.tzinfo is None:
+                recorded = recorded.replace(tzinfo=timezone.utc)
+            computed = entry_hash(e.seq, recorded.isoformat(), e.actor, e.action, e.entity, e.entity_id,
+                                  e.contract_id, e.change, e.prev_hash)
+            if computed != e.hash:
+                yield e.seq, "hash does not match the entry's content"
+            if self.head is not None and e.seq == self.head[0]:
+                head_seen = True
+                if e.hash != self.head[1]:
+                    yield e.seq, (f"entry {e.seq} no longer has the hash of the head you kept ({self.head[1]}; "
+                                  f"now {e.hash}): the chain was rewritten since")
+            prev, expected_seq = e.hash, e.seq + 1
+            self.last = (e.seq, e.hash)
+        if self.head is not None and not head_seen:
+            if self.last[0] > self.head[0]:
+                yield self.head[0], f"entry {self.head[0]}, the head you kept, is missing: it was deleted"
+            else:
+                end = f"ends at entry {self.last[0]}" if self.entries else "is empty"
+                yield None, (f"the journal {end}, but the head you kept is entry {self.head[0]}: "
+                             "entries up to it were deleted")
+
+
 def verify(session: Session) -> tuple[int, int | None, str | None]:
     """Walk the chain. Returns (entries checked, first broken seq or None, why)."""
-    prev, count, expected_seq = GENESIS, 0, 1
-    rows = session.execute(select(JournalEntry).order_by(JournalEntry.seq)).scalars()
-    for e in rows:
-        count += 1
-        if e.seq != expected_seq:
-            return count, e.seq, f"sequence gap: expected {expected_seq}"
-        if e.prev_hash != prev:
-            return count, e.seq, "prev_hash does not match the previous entry's hash"
-        recorded = e.recorded_at
-        if recorded.tzinfo is None:
-            recorded = recorded.replace(tzinfo=timezone.utc)
-        digest = entry_hash(e.seq, recorded.isoformat(), e.actor, e.action, e.entity, e.entity_id,
-                            e.contract_id, e.change, e.prev_hash)
-        if digest != e.hash:
-            return count, e.seq, "hash does not match the entry's content"
-        prev, expected_seq = e.hash, expected_seq + 1
-        session.expunge(e)
-    return count, None, None
+    walk = ChainWalk(session)
+    for seq, why in walk:
+        return walk.entries, seq, why
+    return walk.entries, None, None

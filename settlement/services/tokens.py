@@ -20,12 +20,15 @@ from sqlalchemy.orm import Session
 
 from settlement import clock
 from settlement.models import ApiToken, Party
+from settlement.services import journal
 from settlement.services.actors import Actor
 
 ROLES = ("buyer", "vendor", "auditor", "admin")
 PREFIX = "st_"
 UNKNOWN_HOLDER = "(unknown)"
 HOLDER_MAX = 100
+# Who creates and revokes tokens when no actor is named: the operator at the CLI.
+OPERATOR = Actor(role="admin", party_code=None, token_id="cli")
 
 
 class TokenExpired(Exception):
@@ -59,10 +62,12 @@ def clean_holder(holder: str) -> str:
 
 
 def create_token(session: Session, role: str, party_code: str | None, *, holder: str = UNKNOWN_HOLDER,
-                 expires_on: date | None = None, today: date | None = None) -> tuple[ApiToken, str]:
+                 expires_on: date | None = None, today: date | None = None,
+                 actor: Actor | None = None) -> tuple[ApiToken, str]:
     """Create a token; returns the row and the only copy of the plain token.
 
-    ``expires_on``: the last day it is accepted (None: no expiry); it may not be before ``today``."""
+    ``expires_on``: the last day it is accepted (None: no expiry); it may not be before ``today``.
+    Journaled as ``token.created`` (:func:`journal_payload`: never the secret or its hash)."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     holder = clean_holder(holder)
@@ -80,7 +85,25 @@ def create_token(session: Session, role: str, party_code: str | None, *, holder:
                    expires_on=expires_on, created_at=datetime.now(timezone.utc))
     session.add(row)
     session.flush()
+    journal.append(session, actor or OPERATOR, "token.created", "token", public_id,
+                   {"after": journal_payload(row)})
     return row, f"{PREFIX}{public_id}_{secret}"
+
+
+def token_payload(public_id: str, holder: str, party_code: str | None, role: str, expires_on: date | None,
+                  revoked: bool, secret_hash: str) -> dict:
+    """A token as the journal records it (and ``journal verify`` rebuilds it from the table)."""
+    return {"public_id": public_id, "holder": holder, "party": party_code, "role": role,
+            "expires_on": expires_on.isoformat() if expires_on is not None else None, "revoked": bool(revoked),
+            "secret_hash_sha256": hashlib.sha256(secret_hash.encode("utf-8")).hexdigest()}
+
+
+def journal_payload(row: ApiToken) -> dict:
+    """What the journal keeps of a token (issue 15): public id, holder, party, role, expiry, revoked,
+    and the SHA-256 of the stored secret hash -- enough for ``journal verify`` to catch a token made
+    admin, moved to another party, un-revoked or given another secret, nothing that authenticates."""
+    return token_payload(row.public_id, row.holder, row.party.code if row.party is not None else None, row.role,
+                         row.expires_on, row.revoked_at is not None, row.secret_hash)
 
 
 # One row, no ORM objects, built once: this runs on every request.
@@ -108,11 +131,16 @@ def authenticate(session: Session, presented: str, *, today: date | None = None)
     return Actor(role=row.role, party_id=row.party_id, party_code=row.party_code, token_id=row.public_id)
 
 
-def revoke(session: Session, public_id: str) -> bool:
+def revoke(session: Session, public_id: str, *, actor: Actor | None = None) -> bool:
+    """Revoke a token (journaled as ``token.revoked``); False when there is no active one."""
     row = session.scalar(select(ApiToken).where(ApiToken.public_id == public_id))
     if row is None or row.revoked_at is not None:
         return False
+    before = journal_payload(row)
     row.revoked_at = datetime.now(timezone.utc)
+    session.flush()
+    journal.append(session, actor or OPERATOR, "token.revoked", "token", public_id,
+                   {"before": before, "after": journal_payload(row)})
     return True
 
 
