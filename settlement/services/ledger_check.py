@@ -344,23 +344,36 @@ PARTY_BLOCK = ("code", "name", "taxpayer_id", "bank_account")
 
 class Invoices(ByNumber):
     entity, label = "invoice", "invoices"
-    fields = ("contract_id", "tranche_seq", "number", "type", "issued_on", "total", "net", "tax", "rate",
-              "reverses_id", "reason", "buyer", "seller")
+    fields = ("contract_id", "tranche_seq", "number", "code", "number_source", "type", "issued_on", "total", "net",
+              "tax", "rate", "reverses_id", "replaces_id", "confirmation_number", "reason", "buyer", "seller")
+    # Columns of later migrations (0009: the platform's invoices), compared when the table has them:
+    # column -> (payload field, how the payload writes it).
+    OPTIONAL = {"code": ("code", lambda v: v or None), "number_source": ("number_source", lambda v: v),
+                "replaces_id": ("replaces_id", lambda v: v),
+                "red_confirmation_number": ("confirmation_number", lambda v: v)}
 
     def rows(self, after: int, limit: int) -> list[tuple[int, dict]]:
+        t = Invoice.__table__
+        optional = [name for name in self.OPTIONAL if name in t.c]
         rows = self.session.execute(
-            select(Invoice.id, Invoice.contract_id, Invoice.tranche_seq, Invoice.number, Invoice.type,
-                   Invoice.issued_on, Invoice.total, Invoice.net, Invoice.tax, Invoice.rate, Invoice.reverses_id,
-                   Invoice.reason, Invoice.buyer, Invoice.seller)
-            .where(Invoice.id > after).order_by(Invoice.id).limit(limit)).all()
+            select(t.c.id, t.c.contract_id, t.c.tranche_seq, t.c.number, t.c.type, t.c.issued_on, t.c.total,
+                   t.c.net, t.c.tax, t.c.rate, t.c.reverses_id, t.c.reason, t.c.buyer, t.c.seller,
+                   *(t.c[name] for name in optional))
+            .where(t.c.id > after).order_by(t.c.id).limit(limit)).all()
 
         def block(b):
             return {k: b.get(k) for k in PARTY_BLOCK} if isinstance(b, dict) else b
-        return [(r.id, {"contract_id": r.contract_id, "tranche_seq": r.tranche_seq, "number": r.number,
-                        "type": r.type, "issued_on": _day(r.issued_on), "total": _amount(r.total),
-                        "net": _amount(r.net), "tax": _amount(r.tax), "rate": _rate(r.rate),
-                        "reverses_id": r.reverses_id, "reason": r.reason, "buyer": block(r.buyer),
-                        "seller": block(r.seller)}) for r in rows]
+        out = []
+        for r in rows:
+            row = {"contract_id": r.contract_id, "tranche_seq": r.tranche_seq, "number": r.number, "type": r.type,
+                   "issued_on": _day(r.issued_on), "total": _amount(r.total), "net": _amount(r.net),
+                   "tax": _amount(r.tax), "rate": _rate(r.rate), "reverses_id": r.reverses_id,
+                   "reason": r.reason, "buyer": block(r.buyer), "seller": block(r.seller)}
+            for name in optional:
+                key, shown = self.OPTIONAL[name]
+                row[key] = shown(r._mapping[name])
+            out.append((r.id, row))
+        return out
 
 
 class Opinions(ByNumber):

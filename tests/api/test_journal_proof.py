@@ -37,14 +37,7 @@ def books(api, runner, seeded, today):
     ok(api.post(f"/api/v1/contracts/{cid}/payments/{p2['id']}/reverse", as_=BUYER,
                 json={"reason": "录入错误", "reversed_on": "2026-11-21"}))
     ids["payment"], ids["reversed_payment"] = p1["id"], p2["id"]
-    inv = ok(api.post(f"/api/v1/contracts/{cid}/invoices", as_=VENDOR,
-                      json={"tranche_seq": 1, "type": "ordinary", "issued_on": "2026-07-06",
-                            "number": "26110000000000000001"}))
-    inv2 = ok(api.post(f"/api/v1/contracts/{cid}/invoices", as_=VENDOR,
-                       json={"tranche_seq": 2, "type": "ordinary", "issued_on": "2026-11-20"}))
-    ok(api.post(f"/api/v1/invoices/{inv2['id']}/reverse", as_=VENDOR,
-                json={"reason": "开票信息有误", "issued_on": "2026-11-21"}))
-    ids["invoice"] = inv["id"]
+    ids["invoice"] = invoices(api, cid)
     ok(api.post(f"/api/v1/contracts/{cid}/rectifications", as_=BUYER,
                 json={"noticed_on": "2026-08-10", "description": "接通率未达标"}))
     ok(api.post(f"/api/v1/contracts/{cid}/penalties", as_=BUYER,
@@ -75,6 +68,28 @@ def books(api, runner, seeded, today):
     s.commit()
     s.close()
     return ids
+
+
+def invoices(api, cid) -> int:
+    """T1 and T2 invoiced, T2's reversed by a red-letter invoice; returns T1's invoice id. Through the
+    invoice API this tree has: the platform's (issue 13: the vendor posts what the platform issued)
+    when its test helpers are here, else the earlier one."""
+    try:
+        from tests.api.test_invoice_platform import recorded, red, register_ids
+    except ImportError:
+        inv = ok(api.post(f"/api/v1/contracts/{cid}/invoices", as_=VENDOR,
+                          json={"tranche_seq": 1, "type": "ordinary", "issued_on": "2026-07-06",
+                                "number": "26112000000000000001"}))
+        inv2 = ok(api.post(f"/api/v1/contracts/{cid}/invoices", as_=VENDOR,
+                           json={"tranche_seq": 2, "type": "ordinary", "issued_on": "2026-11-20"}))
+        ok(api.post(f"/api/v1/invoices/{inv2['id']}/reverse", as_=VENDOR,
+                    json={"reason": "开票信息有误", "issued_on": "2026-11-21"}))
+        return inv["id"]
+    register_ids(api)
+    inv = recorded(api, cid, 1, "2026-07-06", "978282.00", number="26112000000000000001")
+    inv2 = recorded(api, cid, 2, "2026-11-20", "586969.20")
+    ok(red(api, inv2["id"], "2026-11-21", reason="开票信息有误"))
+    return inv["id"]
 
 
 def verify(runner, *args):
