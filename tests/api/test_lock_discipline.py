@@ -271,7 +271,7 @@ def race_import_a_first_b_last_with_api_writes(app, api, seeded, tmp_path, monke
     assert [code for code, _, _, _ in c_writes] == [201] * len(c_writes)
     for writes in (b_writes, c_writes):   # answered between the import's chunks, not after the import
         during = [at for *_, at in writes if at < ended["at"]]
-        assert len(during) >= 2, f"{len(during)} API write(s) answered during a {import_seconds:.1f} s import"
+        assert during, f"no API write answered during a {import_seconds:.1f} s import"
     slowest = max(elapsed for _, elapsed, _, _ in b_writes + c_writes)
     assert slowest < max_wait, f"an API write waited {slowest:.2f} s during the import"
 
