@@ -177,7 +177,7 @@ def _differences(row: dict, expected: dict) -> list[tuple[str, object, object]]:
         if key not in row:
             continue
         have = row[key]
-        if _canon(have) != _canon(want):
+        if have != want and _canon(have) != _canon(want):
             out.append((key, have, want))
     return out
 
