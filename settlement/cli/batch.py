@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import click
+from sqlalchemy.exc import DBAPIError
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
@@ -27,6 +28,7 @@ from settlement.bank.parse import StatementError
 from settlement.cli.admin import CLI, unit_of_work
 from settlement.db import write_intent
 from settlement.errors import Problem
+from settlement.services.uow import is_retryable
 from settlement.services import months as months_svc
 from settlement.services import reconciliation as rec_svc
 from settlement.services.audit import sweep
@@ -131,6 +133,9 @@ def bank_import(path, account, mapping, dry_run, allow_rejected):
     except StatementError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+    except Problem as exc:   # a chunk that lost its race three times (uow.Busy): the chunks before it stand
+        click.echo(f"error: {exc.detail}; the chunks before it are imported, run the import again", err=True)
+        sys.exit(1)
     finally:
         s.close()
     for line_no, why in summary.rejected:
@@ -271,6 +276,10 @@ def month_close(month):
             months_svc.hold_exclusive(s)
             report = rec_svc.build_report(s, month, last)
             months_svc.close(s, CLI, month, rec_svc.to_json(report))
+    except DBAPIError as exc:
+        if not is_retryable(exc):
+            raise
+        raise click.ClickException(f"closing {month} met a concurrent write; run it again") from None
     except Problem as exc:
         raise click.ClickException(str(exc.detail)) from None
     click.echo(f"closed {month}: {len(report['contracts'])} contract(s) in the stored report")
