@@ -437,3 +437,31 @@ def test_tokens_from_before_token_journaling_are_attested_once(api, runner, book
     assert verify(runner)[0] == 0
     again = runner.invoke(args=["journal", "attest-tokens"])
     assert again.output.strip() == "every token has a journal entry"
+
+
+def test_bank_payments_matches_unmatches_and_superseded_opinions_verify_clean(api, runner, seeded, today,
+                                                                              tmp_path):
+    """Payments the bank import made, a line matched by hand and unmatched (the payment reversed), an
+    opinion superseded by a revised one: all journaled as the tables hold them."""
+    stmt = tmp_path / "s.csv"
+    stmt.write_text("交易日期,交易流水号,对方户名,对方账号,摘要,贷方发生额,借方发生额\n"
+                    "2026-07-10,N-1,北京市西城区人民政府德胜街道办事处,0109,DS-12345-2026 第一笔,\"978,282.00\",\n"
+                    "2026-11-27,N-2,北京某科技有限公司,6222,货款,\"5,000.00\",\n", encoding="utf-8")
+    out = runner.invoke(args=["bank", "import", str(stmt), "--account", "0200003319210012727"]).output
+    assert "matched 1, unmatched 1" in out, out
+    line = api.get("/api/v1/bank-lines?status=unmatched").get_json()["items"][0]
+    assert api.post(f"/api/v1/bank-lines/{line['id']}/match", json={"contract_id": seeded, "confirm": True}
+                    ).status_code == 200
+    assert api.post(f"/api/v1/bank-lines/{line['id']}/unmatch", json={"reason": "匹配错误"}).status_code == 200
+    today.move_to(shanghai("2027-07-16"))
+    first = ok(api.post(f"/api/v1/contracts/{seeded}/audit-opinions", as_=BUYER,
+                        json={"audited_amount": "1900000.00", "delivered_on": "2027-07-15"}))
+    ok(api.post(f"/api/v1/contracts/{seeded}/audit-opinions", as_=BUYER,
+                json={"audited_amount": "1800000.00", "delivered_on": "2027-07-16"}))
+    code, out = verify(runner)
+    assert code == 0, out
+    assert "payments 2" in out and "audit opinions 2" in out
+    sql(api, "UPDATE audit_opinions SET superseded = :f WHERE id = :id", f=False, id=first["id"])
+    code, out = verify(runner)
+    assert code == 1 and f"audit_opinion {first['id']} differs" in out
+    assert "superseded is false in the table, true in the journal" in out
