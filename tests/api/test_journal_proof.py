@@ -172,8 +172,8 @@ def test_an_allocation_edited(api, runner, books):
     sql(api, "UPDATE payment_allocations SET tranche_seq = 2 WHERE payment_id = :id", id=pid)
     code, out = verify(runner)
     assert code == 1
-    assert (f'allocations is [{{"amount":"978282.00","tranche_seq":2}}] in the table, '
-            f'[{{"amount":"978282.00","tranche_seq":1}}] in the journal') in out
+    assert ('allocations is [{"amount":"978282.00","tranche_seq":2}] in the table, '
+            '[{"amount":"978282.00","tranche_seq":1}] in the journal') in out
 
 
 def test_an_allocation_moved_to_another_contract(api, runner, books):
