@@ -1,6 +1,7 @@
 """Contract settlement and invoicing service: the Flask application factory."""
 from __future__ import annotations
 
+import atexit
 import os
 
 from flask import Flask
@@ -24,6 +25,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["settlement"] = {"engine": engine, "sessions": make_session_factory(engine)}
+    # Close pooled connections before the interpreter tears down the driver's C objects (the
+    # CLI never closes its pool; a connection finalised during shutdown is a crash risk).
+    atexit.register(engine.dispose)
 
     from settlement.api import register_api
     register_api(app)

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON, BigInteger, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer,
-    String, Text, UniqueConstraint,
+    LargeBinary, String, Text, UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -370,7 +370,14 @@ class RightArisen(Base):
 
 
 class Invoice(Base):
-    """An invoice (发票) for a tranche; a red-letter invoice (红字发票) is negative and ``reverses`` one."""
+    """An invoice (发票) the tax platform issued for a tranche, as recorded here; a red-letter invoice
+    (红字发票) is negative and ``reverses`` one, in full or in part (several partial reds may).
+
+    ``number`` is the platform's: 20 digits (数电票), or 8 digits with its ``code`` (发票代码; ''
+    for a 数电票). ``number_source`` is ``generated`` for a number the service made up before
+    migration 0009 (it never does now). ``replaces_id``: the reversed invoice this one replaces
+    (it keeps that invoice's rate); ``rate_rule``/``rate_date``: why the rate is what it is.
+    """
 
     __tablename__ = "invoices"
     __table_args__ = (
@@ -378,20 +385,31 @@ class Invoice(Base):
         CheckConstraint("net + tax = total", name="ck_invoices_net_tax_total"),
         CheckConstraint("(reverses_id IS NULL AND total > 0) OR (reverses_id IS NOT NULL AND total < 0)",
                         name="ck_invoices_sign"),
+        CheckConstraint("number_source IN ('platform', 'generated')", name="ck_invoices_number_source"),
+        UniqueConstraint("code", "number", name="uq_invoices_code_number"),
         Index("ix_invoices_contract_tranche", "contract_id", "tranche_seq"),
+        Index("ix_invoices_reverses_id", "reverses_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
     tranche_seq: Mapped[int] = mapped_column(Integer)
-    number: Mapped[str] = mapped_column(String(20), unique=True)
+    number: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    number_source: Mapped[str] = mapped_column(String(16), default="platform", server_default="platform")
     type: Mapped[str] = mapped_column(String(16))
     issued_on: Mapped[date] = mapped_column(Date, index=True)
     total: Mapped[Decimal] = mapped_column(Fen)
     net: Mapped[Decimal] = mapped_column(Fen)
     tax: Mapped[Decimal] = mapped_column(Fen)
     rate: Mapped[Decimal] = mapped_column(Rate)
-    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    rate_rule: Mapped[str | None] = mapped_column(String(16))
+    rate_date: Mapped[date | None] = mapped_column(Date)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id"))
+    red_confirmation_number: Mapped[str | None] = mapped_column(String(20))   # 红字发票信息确认单编号
     reason: Mapped[str | None] = mapped_column(Text)
+    item: Mapped[str | None] = mapped_column(String(100))            # 项目名称, as invoiced
+    tax_category: Mapped[str | None] = mapped_column(String(100))    # 税收分类简称, as invoiced
     buyer: Mapped[dict] = mapped_column(JSON)
     seller: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -403,7 +421,7 @@ class IdempotencyKey(Base):
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("scope", "key"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    scope: Mapped[str] = mapped_column(String(80))           # the token's party (or admin:<token id>)
+    scope: Mapped[str] = mapped_column(String(80))           # the token's party and role (desheng:buyer), or admin:<token id>
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))    # SHA-256 of method, path and body
     status: Mapped[int] = mapped_column(Integer)
@@ -448,3 +466,22 @@ class ClosedMonth(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)   # "2026-11"
     closed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     report: Mapped[str] = mapped_column(Text)                          # the JSON report as it was
+
+
+class InvoiceFile(Base):
+    """The tax platform's file of an issued invoice (XML, PDF or OFD), stored byte for byte with its SHA-256."""
+
+    __tablename__ = "invoice_files"
+    __table_args__ = (
+        CheckConstraint("kind IN ('xml', 'pdf', 'ofd')", name="ck_invoice_files_kind"),
+        CheckConstraint("size > 0", name="ck_invoice_files_size"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), unique=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime)

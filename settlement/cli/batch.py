@@ -25,7 +25,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from settlement import clock
 from settlement.bank.parse import StatementError
-from settlement.cli.admin import CLI, unit_of_work
+from settlement.cli.admin import CLI, journal_head_line, unit_of_work
 from settlement.db import write_intent
 from settlement.errors import Problem
 from settlement.services.uow import is_retryable
@@ -40,7 +40,7 @@ MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 @contextmanager
 def progress_reporter(total: int | None, label: str):
     """click's progress bar on a terminal, a line every 10% (or 100,000 items) elsewhere."""
-    if sys.stdout.isatty():
+    if sys.stdout.isatty() and total is not None:
         with click.progressbar(length=total, label=label) as bar:
             yield bar.update
         return
@@ -204,6 +204,7 @@ def reconcile(month, as_of, code, out, formats, shard):
                f"{t['contracts']} contract(s), earned {t['earned_to_date']}, invoiced "
                f"{t['invoiced_to_date']['total']}, paid {t['paid_to_date']}; swept {swept['deemed_accepted']} "
                f"deemed acceptance(s), {swept['rights_arisen']} right(s); wrote {', '.join(written)}")
+    click.echo(journal_head_line())
 
 
 def _shard(value: str | None) -> tuple[int, int] | None:
@@ -283,6 +284,7 @@ def month_close(month):
     except Problem as exc:
         raise click.ClickException(str(exc.detail)) from None
     click.echo(f"closed {month}: {len(report['contracts'])} contract(s) in the stored report")
+    click.echo(journal_head_line())   # keep it offline: `journal verify --head SEQ:HASH` proves the books later
 
 
 @month_cli.command("reopen")

@@ -270,4 +270,4 @@ def test_journal_records_contract_creation(app, seeded, runner):
     s = app.extensions["settlement"]["sessions"]()
     actions = [e.action for e in s.scalars(select(JournalEntry).order_by(JournalEntry.seq))]
     s.close()
-    assert actions == ["party.created"] * 3 + ["contract.created"]
+    assert actions == ["party.created"] * 3 + ["contract.created", "token.created"]

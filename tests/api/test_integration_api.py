@@ -64,11 +64,11 @@ def test_key_length(api, seeded):
 
 def test_retry_while_running_is_409(api, seeded):
     from settlement.api import idempotency
-    idempotency._in_flight.add(("desheng", "busy-key"))
+    idempotency._in_flight.add(("desheng:buyer", "busy-key"))
     try:
         r = api.post(f"/api/v1/contracts/{seeded}/payments", json=PAY, as_=BUYER, key="busy-key")
     finally:
-        idempotency._in_flight.discard(("desheng", "busy-key"))
+        idempotency._in_flight.discard(("desheng:buyer", "busy-key"))
     assert r.status_code == 409 and r.headers["Retry-After"] == "1"
     assert "still being processed" in problem(r)["detail"]
 
