@@ -426,6 +426,13 @@ def test_file_type_and_size_are_checked(api, seeded, app, monkeypatch):
     assert api.get(f"/api/v1/invoices/{inv['id']}", as_=BUYER).get_json()["file"] is None
 
 
+def test_a_body_over_the_request_limit_is_413(api, seeded):
+    inv = _seed_invoice(api, seeded)
+    r = put_file(api, inv["id"], b"%PDF-1.7\n" + b"0" * (1024 * 1024 + 10), "application/pdf")
+    assert r.status_code == 413 and r.mimetype == "application/problem+json"
+    assert put_file(api, inv["id"], b"%PDF-1.7\n" + b"0" * (1024 * 1024 - 100), "application/pdf").status_code == 201
+
+
 def test_xml_that_does_not_match_is_refused_naming_each_field(api, seeded):
     inv = _seed_invoice(api, seeded)
     r = put_file(api, inv["id"], fixture("dzfp-blue-t1-mismatch.xml"), "application/xml")
