@@ -7,12 +7,16 @@ Only the platform (电子发票服务平台) numbers an invoice; this module nev
   直辖市) code of the issuing tax bureau (GB/T 2260: 11 Beijing, 31 Shanghai, 44
   Guangdong, …), digit 5 the issuing channel, digits 6-20 a sequence number
   (published by the State Taxation Administration with the 数电票 roll-out; e.g.
-  24442000000036916313 is a 2024 Guangdong invoice). 计划单列市 (Dalian, Qingdao,
-  Ningbo, Xiamen, Shenzhen) issue under their province's two digits here.
+  24442000000036916313 is a 2024 Guangdong invoice). The published wording also
+  names the 计划单列市 (Dalian, Qingdao, Ningbo, Xiamen, Shenzhen); which two digits
+  their bureaus use was not found, so only the 31 province-level codes are accepted:
+  add theirs to :data:`PROVINCES` once confirmed.
 - **Legacy invoices** (税控 / 增值税电子普通发票, and 数电纸质发票): an 8-digit 发票号码 with
   its 发票代码 of 10 digits (paper 专票/普票: digits 1-2 the province) or 12 digits
-  (digit 1 is 0 or 1, digits 2-3 the province). A legacy number is unique only
-  together with its code.
+  (digit 1 the issuing administration: 0 the State Taxation Administration, 1 a
+  national-tax, 2 a former local-tax bureau; digits 2-5 the region, 2-3 its
+  province; 6-7 the year printed). A legacy number is unique only together with
+  its code.
 - **红字发票信息确认单 / 红字信息表 number**, required to record the red-letter invoice of a
   special invoice: digits, 16 to 20 of them (the 税控 红字信息表 number has 16; the
   数电 确认单's is longer). Only the shape is checked: the platform keeps the form.
@@ -78,8 +82,8 @@ def number_errors(number: str, code: str | None, issued_on: date) -> dict[str, l
         errors["code"] = [_("a 发票代码 has 10 or 12 digits")]
         return errors
     region = code[1:3] if len(code) == 12 else code[0:2]
-    if len(code) == 12 and code[0] not in "01":
-        errors["code"] = [_("a 12-digit 发票代码 starts with 0 or 1")]
+    if len(code) == 12 and code[0] not in "012":
+        errors["code"] = [_("a 12-digit 发票代码 starts with 0, 1 or 2")]
     elif region not in PROVINCES:
         errors["code"] = [_("a 发票代码 names a province-level region code (digits {digits}); {got} is not one",
                             digits="2-3" if len(code) == 12 else "1-2", got=region)]

@@ -123,6 +123,7 @@ def pdf_fonts(body: bytes, tmp_path) -> list[list[str]]:
     ("27652000000000000001", None, date(2027, 1, 1)),      # 2027, Xinjiang
     ("12345678", "011001900111", date(2026, 7, 6)),        # legacy: 12-digit code, Beijing (0 + 11 + 00 …)
     ("00012345", "3200211130", date(2026, 7, 6)),          # legacy: 10-digit code, Jiangsu
+    ("23501899", "244031909110", date(2026, 7, 6)),        # legacy: 12-digit code of a former local-tax bureau
 ])
 def test_valid_number_shapes(number, code, issued_on):
     assert numbers.number_errors(number, code, issued_on) == {}
@@ -137,7 +138,7 @@ def test_valid_number_shapes(number, code, issued_on):
     ("26112000000000000101", "011001900111", date(2026, 7, 6), "code", "has no 发票代码"),
     ("12345678", None, date(2026, 7, 6), "code", "needs its 发票代码"),
     ("12345678", "01100190011", date(2026, 7, 6), "code", "10 or 12 digits"),
-    ("12345678", "911001900111", date(2026, 7, 6), "code", "starts with 0 or 1"),
+    ("12345678", "911001900111", date(2026, 7, 6), "code", "starts with 0, 1 or 2"),
     ("12345678", "099001900111", date(2026, 7, 6), "code", "99 is not one"),
     ("12345678", "9900211130", date(2026, 7, 6), "code", "99 is not one"),
     ("1234567", "011001900111", date(2026, 7, 6), "number", "8 digits"),
