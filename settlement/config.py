@@ -53,6 +53,8 @@ def from_environment(instance_path: str, environ: Mapping[str, str] = os.environ
         "DATABASE_URL": database_url(instance_path, environ),
         "INVOICE_FONT": environ.get("INVOICE_FONT"),
         "MAX_CONTENT_LENGTH": _int(environ, "MAX_BODY_BYTES", 1024 * 1024, minimum=1),
+        # The tax platform's invoice file (XML/PDF/OFD) attached to an invoice, at most this size.
+        "INVOICE_FILE_MAX_BYTES": _int(environ, "INVOICE_FILE_MAX_BYTES", 1024 * 1024, minimum=1),
         # Computed schedule/earned/settlement responses kept per process (api/cached.py); 0 = off.
         "READ_CACHE_ENTRIES": _int(environ, "READ_CACHE_ENTRIES", 4096),
         "LOG_LEVEL": log_level(environ),

@@ -21,6 +21,7 @@ from settlement.services.pages import paginate
 
 EVENT_TYPES = {
     "invoice.issued": "invoice.issued", "invoice.reversed": "invoice.reversed",
+    "invoice.file_attached": "invoice.file_attached",
     "payment.recorded": "payment.recorded", "refund.recorded": "payment.refunded",
     "payment.reversed": "payment.reversed", "refund.reversed": "refund.reversed",
     "audit.opinion_delivered": "audit.opinion_delivered", "audit.opinion_superseded": "audit.opinion_superseded",

@@ -46,13 +46,14 @@ def test_parallel_payments_never_exceed_the_payable_total(app, api, seeded):
 
 
 def test_parallel_invoices_never_over_invoice_a_tranche(app, api, seeded):
+    from tests.api.test_invoice_platform import invoice_body, register_ids
+    register_ids(api)
     auth = {"Authorization": f"Bearer {api.token(*VENDOR)}"}
 
     def invoice(client, i):
         return client.post(f"/api/v1/contracts/{seeded}/invoices",
                            headers={**auth, "Idempotency-Key": uuid.uuid4().hex},
-                           json={"tranche_seq": 1, "type": "ordinary", "issued_on": "2026-07-06",
-                                 "amount": "100000.00"})
+                           json=invoice_body(1, "2026-07-06", "100000.00", number=f"26112{i:015d}"))
 
     results = run_parallel(app, 20, invoice)
     codes = sorted(r.status_code for r in results)

@@ -28,8 +28,9 @@ def fuzz_schema(app):
 @pytest.fixture
 def real_ids(api, seeded):
     """Objects on the seed contract, so that half the examples hit real resources."""
-    inv = api.post(f"/api/v1/contracts/{seeded}/invoices", as_=("vendor", "unicom-bj"),
-                   json={"tranche_seq": 1, "type": "ordinary", "issued_on": "2026-07-06"}).get_json()
+    from tests.api.test_invoice_platform import recorded, register_ids
+    register_ids(api)
+    inv = recorded(api, seeded, 1, "2026-07-06", "978282.00")
     op = api.post(f"/api/v1/contracts/{seeded}/audit-opinions",
                   json={"audited_amount": "1900000.00", "delivered_on": "2027-07-15"}).get_json()
     rect = api.post(f"/api/v1/contracts/{seeded}/rectifications",

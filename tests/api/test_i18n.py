@@ -132,7 +132,9 @@ def test_marshmallow_messages_are_translated(api, seeded, body, field, zh, en):
 
 def test_one_of_and_the_detail_of_several_errors(api, seeded):
     url = f"/api/v1/contracts/{seeded}/invoices"
-    bad = {"tranche_seq": 1, "type": "bogus", "issued_on": "2026/07/06"}
+    bad = {"tranche_seq": 1, "type": "bogus", "issued_on": "2026/07/06", "number": "26112000000012345678",
+           "total": "978282.00", "net": "922907.55", "tax": "55374.45", "rate": "0.06",
+           "buyer": {"name": "北京市西城区人民政府德胜街道办事处"}, "seller": {"name": "中国联合网络通信有限公司北京市分公司"}}
     body = problem(send(api, "POST", url, as_=VENDOR, json_body=bad), 422)
     assert body["errors"] == {"type": ["发票类型应为以下之一：ordinary, special"],
                               "issued_on": ["开票日期应为 YYYY-MM-DD 格式（例如 2026-11-20）"]}

@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from tests.api.test_contracts_api import problem
 from tests.conftest import BUYER, MEMBER, VENDOR
+from tests.api.test_invoice_platform import invoice_body, recorded, red, register_ids
 
 PAY = {"amount": "1000.00", "paid_on": "2026-07-10", "bank_reference": "B-1"}
 
@@ -36,8 +37,9 @@ def test_same_key_other_body_is_422(api, seeded):
 def test_keys_are_scoped_per_party(api, seeded):
     url = f"/api/v1/contracts/{seeded}/payments"
     assert api.post(url, json=PAY, as_=BUYER, key="shared").status_code == 201
+    register_ids(api)
     r = api.post(f"/api/v1/contracts/{seeded}/invoices", as_=VENDOR, key="shared",
-                 json={"tranche_seq": 1, "type": "ordinary", "issued_on": "2026-07-06"})
+                 json=invoice_body(1, "2026-07-06", "978282.00"))
     assert r.status_code == 201 and "Idempotent-Replayed" not in r.headers
 
 
@@ -108,9 +110,9 @@ def test_journal_shows_changes_and_detects_tampering(api, runner, seeded):
 
 def test_event_feed_in_order_once_from_any_cursor(api, seeded):
     api.post(f"/api/v1/contracts/{seeded}/payments", json=PAY, as_=BUYER)
-    inv = api.post(f"/api/v1/contracts/{seeded}/invoices", as_=VENDOR,
-                   json={"tranche_seq": 1, "type": "ordinary", "issued_on": "2026-07-06"}).get_json()
-    api.post(f"/api/v1/invoices/{inv['id']}/reverse", as_=VENDOR, json={"reason": "x", "issued_on": "2026-07-07"})
+    register_ids(api)
+    inv = recorded(api, seeded, 1, "2026-07-06", "978282.00")
+    red(api, inv["id"], "2026-07-07")
     page = api.get("/api/v1/events?after=0&limit=2", as_=VENDOR).get_json()
     assert [e["type"] for e in page["items"]] == ["payment.recorded", "invoice.issued"]
     assert page["items"][1]["data"]["number"] == inv["number"]
@@ -130,8 +132,8 @@ def test_event_feed_in_order_once_from_any_cursor(api, seeded):
 
 @pytest.fixture
 def objects(api, seeded):
-    inv = api.post(f"/api/v1/contracts/{seeded}/invoices", as_=VENDOR,
-                   json={"tranche_seq": 1, "type": "ordinary", "issued_on": "2026-07-06"}).get_json()
+    register_ids(api)
+    inv = recorded(api, seeded, 1, "2026-07-06", "978282.00")
     amendment = api.post(f"/api/v1/contracts/{seeded}/amendments", as_=BUYER, json={
         "signed_on": "2026-12-01", "effective_from": "2027-01-01", "approval_reference": "x"}).get_json()
     op = api.post(f"/api/v1/contracts/{seeded}/audit-opinions", as_=BUYER,
@@ -162,9 +164,9 @@ WRITES = [
     ("/api/v1/contracts/{contract_id}/terminations", {"kind": "buyer_convenience", "notice_on": "2026-11-24"}, {"buyer"}),
     ("/api/v1/contracts/{contract_id}/amendments",
      {"signed_on": "2026-12-01", "effective_from": "2027-01-01", "approval_reference": "x"}, {"buyer"}),
-    ("/api/v1/contracts/{contract_id}/invoices",
-     {"tranche_seq": 2, "type": "ordinary", "issued_on": "2026-11-20"}, {"vendor"}),
-    ("/api/v1/invoices/{invoice_id}/reverse", {"reason": "x", "issued_on": "2026-07-07"}, {"vendor"}),
+    ("/api/v1/contracts/{contract_id}/invoices", invoice_body(2, "2026-11-20", "586969.20"), {"vendor"}),
+    ("/api/v1/invoices/{invoice_id}/reverse",
+     {"number": "26112000000000999999", "reason": "x", "issued_on": "2026-07-07"}, {"vendor"}),
     ("/api/v1/contracts/{contract_id}/payments/{payment_id}/reverse", {"reason": "录入错误"}, {"buyer"}),
     ("/api/v1/contracts/{contract_id}/refunds/{payment_id}/reverse", {"reason": "录入错误"}, {"buyer", "vendor"}),
     ("/api/v1/contracts/{contract_id}/penalties",
@@ -206,7 +208,7 @@ def test_every_role_that_may_not_act_is_403(api, objects):
             assert problem(r)["title"] == "Forbidden"
     # A member vendor is a vendor but not the invoice issuer.
     r = api.post(f"/api/v1/contracts/{objects['contract_id']}/invoices", as_=MEMBER,
-                 json={"tranche_seq": 2, "type": "ordinary", "issued_on": "2026-11-20"})
+                 json=invoice_body(2, "2026-11-20", "586969.20"))
     assert r.status_code == 403
 
 

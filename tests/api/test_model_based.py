@@ -42,6 +42,8 @@ def test_readers_agree_on_random_lifecycles(app, api, runner, today):
             self.day = start
             today.move_to(shanghai(self.day.isoformat()))
             self.refs = 0
+            from tests.api.test_invoice_platform import register_ids
+            register_ids(api)
 
         # -- helpers ---------------------------------------------------------------------------
         def call(self, method, path, who, body=None):
@@ -81,11 +83,15 @@ def test_readers_agree_on_random_lifecycles(app, api, runner, today):
             pen = Decimal(before["penalties"]["outstanding"])
             if set_off and pen > 0:
                 body["set_off"] = money(min(pen, amount))
+            now = self.view("settlement")
             r = self.post("/payments", body)
             if r.status_code == 201:
-                after = self.view("settlement", date(2090, 12, 31))
-                # 5.1.1: the cap as known now, whatever the payment's date
-                assert Decimal(after["paid_total"]) <= Decimal(after["value"]), (before, after)
+                # 5.1.1: the cap is the value as known now (an audit or a termination on file today,
+                # every agreement signed, whatever its effective date), whatever the payment's date
+                after, later = self.view("settlement"), self.view("settlement", date(2090, 12, 31))
+                cap = max(Decimal(now["value"]), Decimal(before["value"]))
+                assert Decimal(after["paid_total"]) <= cap, (now, before, after)
+                assert Decimal(later["paid_total"]) == Decimal(after["paid_total"])
 
         @rule(share=st.sampled_from([Decimal("0.5"), Decimal("1"), Decimal("1.1")]))
         def refund(self, share):
@@ -106,10 +112,35 @@ def test_readers_agree_on_random_lifecycles(app, api, runner, today):
                 self.post(f"/{'payments' if p['kind'] == 'payment' else 'refunds'}/{p['id']}/reverse",
                           {"reason": "录入错误"})
 
-        @rule(seq=st.sampled_from([1, 2, 3]))
-        def invoice(self, seq):
-            self.call("POST", f"/api/v1/contracts/{self.cid}/invoices", VENDOR,
-                      {"tranche_seq": seq, "type": "ordinary", "issued_on": self.day.isoformat()})
+        @rule(seq=st.sampled_from([1, 2, 3]), part=st.sampled_from([None, Decimal("0.5")]))
+        def invoice(self, seq, part):
+            from tests.api.test_invoice_platform import invoice_body, platform_number
+            url = f"/api/v1/contracts/{self.cid}/invoice-request?tranche_seq={seq}&issued_on={self.day}"
+            r = self.call("GET", url, VENDOR)
+            if r.status_code != 200:
+                return
+            amount = Decimal(r.get_json()["amount"])
+            if part is not None:
+                amount = max((amount * part).quantize(Decimal("0.01")), Decimal("0.01"))
+                r = self.call("GET", url + f"&amount={money(amount)}", VENDOR)
+            req = r.get_json()
+            res = self.call("POST", f"/api/v1/contracts/{self.cid}/invoices", VENDOR,
+                            invoice_body(seq, self.day.isoformat(), req["amount"], rate=req["rate"]))
+            assert res.status_code in (201, 409), res.get_json()
+
+        @rule(pick=st.integers(0, 5), share=st.sampled_from([None, Decimal("0.3")]))
+        def red_letter(self, pick, share):
+            from tests.api.test_invoice_platform import platform_number
+            items = self.call("GET", f"/api/v1/contracts/{self.cid}/invoices?page_size=200", BUYER).get_json()["items"]
+            live = [i for i in items if not i["red_letter"] and Decimal(i["left"]) > 0]
+            if not live:
+                return
+            inv = live[pick % len(live)]
+            body = {"number": platform_number(self.day.isoformat()), "issued_on": self.day.isoformat(), "reason": "冲红"}
+            if share is not None:
+                body["amount"] = money(max((Decimal(inv["left"]) * share).quantize(Decimal("0.01")), Decimal("0.01")))
+            r = self.call("POST", f"/api/v1/invoices/{inv['id']}/reverse", VENDOR, body)
+            assert r.status_code in (201, 409), r.get_json()
 
         # -- agreements, audit, remedies ------------------------------------------------------------
         @rule(total=st.sampled_from(["1900000.00", "2000000.00", "1956564.00"]), confirm=st.booleans())
@@ -186,6 +217,11 @@ def test_readers_agree_on_random_lifecycles(app, api, runner, today):
             assert money(paid) == settle["paid_total"] == rep["paid_to_date"]
             assert earned["earned_to_date"] == rep["earned_to_date"]
             assert settle["status"] == rep["settlement_status"]
+            invs = self.call("GET", f"/api/v1/contracts/{self.cid}/invoices?page_size=200", BUYER).get_json()["items"]
+            for t in sched["tranches"]:
+                mine = [i for i in invs if i["tranche_seq"] == t["seq"]]
+                assert t["invoice_late"] == any(i["late"] for i in mine), (t, mine)
+                assert t["invoiced"] == money(sum((Decimal(i["total"]) for i in mine if i["issued_on"] <= self.day.isoformat()), Decimal("0")))
             # the event feed replays the API's payments
             events = self.call("GET", "/api/v1/events?limit=500", VENDOR).get_json()["items"]
             recorded = {e["entity_id"] for e in events if e["type"] in ("payment.recorded", "payment.refunded")}

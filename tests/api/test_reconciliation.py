@@ -24,9 +24,10 @@ def run(runner, *args):
 
 
 def invoice(api, cid, seq, on):
-    r = api.post(f"/api/v1/contracts/{cid}/invoices", as_=VENDOR,
-                 json={"tranche_seq": seq, "type": "ordinary", "issued_on": on})
-    assert r.status_code == 201, r.get_json()
+    from tests.api.test_invoice_platform import recorded, register_ids
+    register_ids(api)
+    req = api.get(f"/api/v1/contracts/{cid}/invoice-request?tranche_seq={seq}&issued_on={on}", as_=VENDOR).get_json()
+    recorded(api, cid, seq, on, req["amount"], rate=req["rate"])
 
 
 def payments(api, cid):
@@ -246,8 +247,8 @@ def test_closed_month_refuses_backdated_writes_and_freezes_its_report(api, runne
                         {"amount": "1.00", "claimed_on": "2026-09-01", "clause": "6.3", "reason": "x"})):
         r = api.post(path, json=body, as_=BUYER)
         assert r.status_code == 409 and problem(r)["closed_through"] == "2026-11", (path, r.get_json())
-    r = api.post(f"/api/v1/contracts/{november}/invoices", as_=VENDOR,
-                 json={"tranche_seq": 1, "type": "ordinary", "issued_on": "2026-11-16", "amount": "1.00"})
+    from tests.api.test_invoice_platform import record
+    r = record(api, november, 1, "2026-11-16", "1.00")
     assert r.status_code == 409
     before = api.get("/api/v1/reports/reconciliation?month=2026-11", as_=BUYER).get_json()
     assert api.post(f"/api/v1/contracts/{november}/payments", as_=BUYER,

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 import pytest
 from hypothesis import given, strategies as st
 
-from invoices.vat import split
+from settlement.domain.vat import split
 from invoices.words import parse_upper, rmb_upper
 
 
