@@ -19,10 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from flask import Response, g, request
-from sqlalchemy import delete, select, text
+from sqlalchemy import select, text
 
 from settlement.db import is_postgres
 from settlement.errors import Conflict, Invalid, Problem
@@ -121,7 +121,3 @@ def release() -> None:
             _in_flight.discard(registered)
 
 
-def prune(session, older_than: timedelta) -> int:
-    """Delete keys older than ``older_than`` (keys live at least 24 hours)."""
-    cutoff = datetime.now(timezone.utc) - older_than
-    return session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff)).rowcount

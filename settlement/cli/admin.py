@@ -306,7 +306,7 @@ def idempotency_prune(older_than_hours):
     """Delete stored Idempotency-Key responses older than the given age."""
     from datetime import timedelta
 
-    from settlement.api.idempotency import prune
+    from settlement.services.idempotency_keys import prune
     with unit_of_work() as s:
         removed = prune(s, timedelta(hours=older_than_hours))
     click.echo(f"pruned {removed} idempotency key(s) older than {older_than_hours} hours")
