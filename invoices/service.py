@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from invoices import files, numbers, platform_xml
 from invoices.request import (
-    ORIGINAL, TYPE_NAMES, basis_view, buyer_of, compute, item_name, lead_vendor, missing_for, party_block,
+    ORIGINAL, TYPE_NAMES, basis_view, buyer_of, compute, item_name, lead_vendor, missing_for,
     remarks,
 )
 from invoices.words import rmb_upper

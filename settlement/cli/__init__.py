@@ -104,7 +104,7 @@ def database_guard(url: str, *, check_revision: bool = False):
     from alembic.util import CommandError
     try:
         yield
-    except _database_errors() as exc:
+    except _database_errors():
         why = database_problem(url, check_revision=check_revision)
         if why is None:
             raise
