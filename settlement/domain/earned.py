@@ -9,7 +9,7 @@ then reshaped by what changes the contract's value, always summing to the value:
   the later of its effective month and its signing month (months before keep what
   they earned, so a figure already reported never changes);
 - a binding audit (5.1.1) puts the difference to the audited amount in the last
-  service month, or the audit's month if that is later;
+  service month, or the month the audit became binding if that is later;
 - a termination (6.2, 6.3, 10.2) stops earning after its effective month.
 
 A change that falls after the service period adds a row for its month.

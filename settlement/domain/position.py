@@ -179,7 +179,9 @@ def position(history: History, cal, as_of: date, *, facts_through: date | None =
         value, basis = termination.value, TERMINATION
     elif current is not None and current.binding:
         value, basis = current.fact.audited_amount, AUDIT
-        table = adjust_to(table, value, current.completed_on or current.binding_on)
+        # The difference is earned in the month the audit bound (or the last service month if later):
+        # a completion recorded later must not move it out of a month already reported.
+        table = adjust_to(table, value, current.binding_on)
 
     # Tranches: paid per tranche, amounts fitted to the value, refunds applied to what was overpaid.
     seqs = [tr.seq for tr in terms.tranches]

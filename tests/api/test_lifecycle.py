@@ -146,7 +146,7 @@ def test_audit_settled_at_a_lower_amount_reaches_earned_value(api, seeded, today
     today.move_to(shanghai("2027-08-06"))
     assert pay(api, seeded, "384748.80", "2027-08-06", "B-3").status_code == 201
     sched, settle, earned, rep = agree(api, seeded, "2027-08-31")
-    # earned: the 6,564.00 the audit took off falls in the completion month, 2027-07 (after the service)
+    # earned: the 6,564.00 the audit took off falls in the month it bound, 2027-07 (after the service)
     assert [(m["month"], m["amount"]) for m in earned["months"][-2:]] == [("2027-06", "163047.00"),
                                                                           ("2027-07", "-6564.00")]
     assert (rep["earned_to_date"], rep["paid_to_date"], rep["balance"]) == ("1950000.00", "1950000.00", "0.00")
