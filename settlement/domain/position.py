@@ -245,6 +245,11 @@ def position(history: History, cal, as_of: date, *, facts_through: date | None =
                     penalties, rights, settlement, vat, alerts)
 
 
+def known_now(history: History, cal, today: date) -> Position:
+    """The position a write checks against: today, with every fact and every agreement on file."""
+    return position(history, cal, today, facts_through=FAR_FUTURE, terms_day=FAR_FUTURE)
+
+
 def _apply_refunds(payments: tuple[PaymentFact, ...], amounts: dict[int, Decimal], paid: dict[int, Decimal]
                    ) -> tuple[tuple[tuple[date, Decimal], ...], Decimal]:
     """Refunds first repay what tranches were overpaid (latest tranche first), the rest meets penalties.

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 
 from settlement.bank.match import MIN_MEMO_CODE, Match, match_credit
 from settlement.bank.parse import RejectedLine, StatementLine, load_mapping, read_statement
-from settlement.db import is_postgres
 from settlement.errors import Conflict, Problem
 from settlement.i18n import _
 from settlement.models import BankAccount, BankLine, Contract, ContractParty, Party, Payment, Termination
@@ -33,7 +32,7 @@ from settlement.services.actors import Actor
 from settlement.services.bulk import bulk_insert
 from settlement.services.payments import payment_view, record_payment
 from settlement.services.positions import positions_of
-from settlement.services.uow import Busy, ContractWrite, commit, retrying, write_contract
+from settlement.services.uow import Busy, ContractWrite, commit, retrying, write_contracts
 
 CHUNK = 2000
 BANK_LINE = BankLineSchema()
@@ -82,6 +81,7 @@ class Directory:
             .where(ContractParty.role == "buyer"))}
         self._by_amount: dict[Decimal, set[tuple[int, int]]] | None = None
         self._left: dict[tuple[int, int], Decimal] = {}
+        self._seqs: dict[int, list[int]] = defaultdict(list)   # contract → its indexed tranches
 
     def buyer_contracts(self, account: str | None) -> set[int]:
         return self.by_account.get(account or "", set())
@@ -102,13 +102,14 @@ class Directory:
     def forget(self) -> None:
         """Drop the outstanding amounts (reloaded when next needed): a chunk that rolled back may
         have refreshed them with payments that were never committed."""
-        self._by_amount, self._left = None, {}
+        self._by_amount, self._left, self._seqs = None, {}, defaultdict(list)
 
     def refresh(self, contract_id: int, pos) -> None:
         """Re-index one contract's outstanding tranches from its position."""
         if self._by_amount is None:
             return
-        for key in [k for k in self._left if k[0] == contract_id]:
+        for seq in self._seqs.pop(contract_id, ()):
+            key = (contract_id, seq)
             self._by_amount[self._left.pop(key)].discard(key)
         if pos.termination is not None:
             return
@@ -116,6 +117,7 @@ class Directory:
             if ln.outstanding > 0 and not ln.nominal:
                 self._left[(contract_id, ln.seq)] = ln.outstanding
                 self._by_amount[ln.outstanding].add((contract_id, ln.seq))
+                self._seqs[contract_id].append(ln.seq)
 
     def with_outstanding(self, amount: Decimal, ids: Iterable[int] | None) -> list[tuple[int, int]]:
         if self._by_amount is None:
@@ -226,17 +228,9 @@ def _import_chunk(session: Session, actor: Actor, today: date, account_no: str, 
 
 
 def _lock(session: Session, actor: Actor, today: date, ids: list[int]) -> dict[int, ContractWrite]:
-    """Lock the contracts a chunk pays, in id order (the one lock order), through the one write path.
-
-    Every row is locked first, in one statement: ``write_contract`` takes the period lock after its
-    contract's row, so taking them one by one would hold the period lock while waiting for the next
-    row, and a month close queued for the period lock would then hold up an API write on that row
-    until the deadlock detector reorders the queue (docs/scaling.md "Lock order")."""
-    ids = sorted(ids)
-    if len(ids) > 1 and is_postgres(session):
-        session.execute(select(Contract.id).where(Contract.id.in_(ids)).order_by(Contract.id)
-                        .with_for_update(key_share=True))
-    return {cid: write_contract(session, actor, cid, "admin", "buyer", today=today) for cid in ids}
+    """Lock the contracts a chunk pays, in id order (the one lock order), all rows before the period
+    lock (docs/scaling.md "Lock order"), through the one write path; their histories in bulk."""
+    return write_contracts(session, actor, ids, "admin", "buyer", today=today)
 
 
 def held_accounts(session: Session, actor: Actor) -> list[str]:

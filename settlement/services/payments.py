@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from settlement.domain.history import PaymentFact
 from settlement.domain.payments import OverPayment, Outstanding, allocate, check_cap
 from settlement.errors import Conflict, Invalid, NotFound
 from settlement.i18n import _
@@ -107,8 +108,9 @@ def record_payment(w: ContractWrite, data: dict, source: str = "api") -> Payment
     for s, a in parts:
         payment.allocations.append(PaymentAllocation(contract_id=w.contract.id, tranche_seq=s, amount=a))
     w.session.add(payment)
-    w.changed()
-    w.journal("payment.recorded", "payment", payment.id, payment_view(w.session, payment))
+    w.session.flush()
+    w.added_payment(PaymentFact(payment.id, "payment", amount, data["paid_on"], tuple(parts), set_off, source))
+    w.journal("payment.recorded", "payment", payment.id, PAYMENT.dump(payment_dict(payment)))
     return payment
 
 

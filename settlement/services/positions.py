@@ -19,6 +19,7 @@ from settlement.domain.history import (
     RectificationFact, TerminationFact,
 )
 from settlement.domain.money import from_fen
+from settlement.domain import position as positions
 from settlement.domain.position import FAR_FUTURE, Position, position
 from settlement.models import (
     Amendment, AuditOpinion, Contract, DelayNotice, Invoice, Payment, PaymentAllocation, PaymentReversal,
@@ -123,6 +124,8 @@ def position_of(session: Session, contract: Contract, as_of: date, **kwargs) -> 
     return positions_of(session, [contract], as_of, **kwargs)[contract.id]
 
 
+
+
 def known_now(session: Session, contract: Contract, today: date) -> Position:
     """The position a write checks against: today, with every fact and every agreement on file."""
-    return position_of(session, contract, today, facts_through=FAR_FUTURE, terms_day=FAR_FUTURE)
+    return positions.known_now(load_histories(session, [contract])[contract.id], current_calendar(session), today)
