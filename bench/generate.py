@@ -71,8 +71,8 @@ def generate(engine, size: str, out_dir: Path, seed: int = 20261124) -> Dataset:
                           "invoice_lead_working_days": 3, "objection_window_working_days": 5,
                           "overdue_termination_days": 60, "penalty_rate": Decimal("0.01"),
                           "rectification_limit": 3, "termination_notice_months": 3, "created_at": now})
-        cparties += [{"contract_id": c, "party_id": buyer, "role": "buyer", "position": 0},
-                     {"contract_id": c, "party_id": vendor, "role": "vendor", "position": 0}]
+        cparties += [{"contract_id": c, "party_id": buyer, "role": "buyer", "position": 0, "confirmed_on": signed},
+                     {"contract_id": c, "party_id": vendor, "role": "vendor", "position": 0, "confirmed_on": signed}]
         amounts = split_largest_remainder(total, [50, 30, 20])
         due2 = signed + timedelta(days=150)
         tranches += [

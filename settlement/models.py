@@ -435,8 +435,10 @@ class BankLine(Base):
 
     __tablename__ = "bank_lines"
     __table_args__ = (
-        # a bank's serial numbers are unique per account, not across banks
-        UniqueConstraint("account_no", "serial", name="uq_bank_lines_account_serial"),
+        # a bank's serial numbers are unique per account, not across banks; serial leads the index so
+        # the import's "already stored?" probe (serial IN (...) for one account) is an index lookup
+        # whatever the planner believes about the account's row count
+        UniqueConstraint("serial", "account_no", name="uq_bank_lines_account_serial"),
         CheckConstraint("credit >= 0 AND debit >= 0", name="ck_bank_lines_amounts"),
         CheckConstraint("status IN ('matched', 'unmatched', 'ignored')", name="ck_bank_lines_status"),
         Index("ix_bank_lines_status", "status"),

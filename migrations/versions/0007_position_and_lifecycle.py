@@ -78,7 +78,7 @@ def upgrade() -> None:
     with op.batch_alter_table('bank_lines', schema=None) as batch_op:
         batch_op.alter_column('account_no', existing_type=sa.String(length=64), nullable=False, server_default='')
         batch_op.drop_constraint('uq_bank_lines_serial', type_='unique')
-        batch_op.create_unique_constraint('uq_bank_lines_account_serial', ['account_no', 'serial'])
+        batch_op.create_unique_constraint('uq_bank_lines_account_serial', ['serial', 'account_no'])
         batch_op.create_index('ix_bank_lines_payment_id', ['payment_id'])
 
 

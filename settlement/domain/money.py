@@ -207,7 +207,8 @@ def from_fen(n: int) -> Decimal:
         n = int(n)
     elif isinstance(n, bool) or not isinstance(n, int):
         raise AmountError("bad_type", f"fen must be an int, got {type(n).__name__}")
-    return Decimal((1 if n < 0 else 0, tuple(int(c) for c in str(abs(n))), -2))
+    # Exact: scaleb only moves the exponent (a BIGINT has at most 19 digits < the context's 28).
+    return Decimal(n).scaleb(-2)
 
 
 def format_amount(d: Decimal) -> str:
