@@ -31,7 +31,7 @@ from settlement.errors import Problem
 from settlement.services.uow import is_retryable
 from settlement.services import months as months_svc
 from settlement.services import reconciliation as rec_svc
-from settlement.services.audit import sweep
+from settlement.services.audit import sweep, unpublished
 
 FORMATS = ("json", "csv", "xlsx", "pdf")
 MONTH = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
@@ -172,12 +172,8 @@ def reconcile(month, as_of, code, out, formats, shard):
     if code and not ids:
         raise click.ClickException(f"no contract {code}")
     swept = {"deemed_accepted": 0, "rights_arisen": 0}
-    if not closed:
-        with unit_of_work() as s:
-            if shard and not shard_lock(s, month, shard):
-                raise click.ClickException(f"shard {shard[0]}/{shard[1]} of {month} is running elsewhere")
-            swept = sweep(s, as_of_day, clock.today(), CLI, ids=ids if (code or shard) else None)
     s = current_app.extensions["settlement"]["sessions"]()
+    to_publish: list[int] = []
     try:
         with progress_reporter(len(ids), "contracts") as update:
             if closed:
@@ -187,10 +183,21 @@ def reconcile(month, as_of, code, out, formats, shard):
             else:
                 # One copy at a time, and the JSON streamed to its file, not built as one string:
                 # 10,000 contracts are ~100 MB as objects and ~25 MB of text (issue 7, max RSS).
-                plain = rec_svc.to_jsonable(rec_svc.build_report(s, month, as_of_day, ids=ids, progress=update))
+                # The report's positions also say which contracts the sweep must publish for: the
+                # sweep then locks and reads only those (one position computation per contract).
+                plain = rec_svc.to_jsonable(rec_svc.build_report(
+                    s, month, as_of_day, ids=ids, progress=update,
+                    on_positions=lambda positions: to_publish.extend(unpublished(s, positions))))
                 text = None
     finally:
         s.close()
+    if to_publish:
+        # What became true by the month's end (never beyond today) is recorded; the report's
+        # figures do not depend on it (they come from the positions).
+        with unit_of_work() as s:
+            if shard and not shard_lock(s, month, shard):
+                raise click.ClickException(f"shard {shard[0]}/{shard[1]} of {month} is running elsewhere")
+            swept = sweep(s, as_of_day, clock.today(), CLI, ids=to_publish, candidates=True)
     stored = closed
     out_dir = Path(out)
     written = []

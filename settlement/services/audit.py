@@ -179,17 +179,44 @@ def settlement_view(session: Session, contract: Contract, as_of: date) -> dict:
     return settlement_dict(contract, position_of(session, contract, as_of))
 
 
+def unpublished(session: Session, positions: dict[int, Position]) -> list[int]:
+    """The contracts whose position shows a deemed acceptance or a right not yet published
+    (two queries for the lot): the only ones a sweep needs to lock."""
+    ids = list(positions)
+    if not ids:
+        return []
+    recorded = set(session.execute(select(RightArisen.contract_id, RightArisen.right, RightArisen.tranche_seq)
+                                   .where(RightArisen.contract_id.in_(ids))).all())
+    published = set(session.scalars(select(AuditOpinion.id).where(AuditOpinion.contract_id.in_(ids),
+                                                                   AuditOpinion.deemed_accepted_on.is_not(None))))
+    out = []
+    for cid, pos in positions.items():
+        op = pos.opinion
+        if (op is not None and op.state == rules.DEEMED_ACCEPTED and op.fact.id not in published) or \
+                any((cid, r.right, r.tranche_seq or 0) not in recorded for r in pos.rights):
+            out.append(cid)
+    return sorted(out)
+
+
 def sweep(session: Session, as_of: date, today: date, actor: Actor = SYSTEM, ids: list[int] | None = None,
-          chunk: int = 500) -> dict:
+          chunk: int = 500, candidates: bool = False) -> dict:
     """Publish what became true by ``as_of`` (never beyond today): deemed acceptances and rights arising.
-    Idempotent. Contracts are locked and committed a chunk at a time (ids in order), so a long sweep
-    never holds a lock across the whole batch; ``ids`` limits it to some contracts (a shard)."""
+    Idempotent. A chunk's positions are read without locks; only the contracts with something to
+    publish are then locked (in id order), read again under the lock, published and committed, so a
+    sweep never holds a lock across the batch. ``ids`` limits it to some contracts (a shard);
+    ``candidates``: ``ids`` are already known to need publishing (the reconcile found them)."""
     day = min(as_of, today)
     deemed = arisen = 0
     if ids is None:
         ids = list(session.scalars(select(Contract.id).order_by(Contract.id)))
     for i in range(0, len(ids), chunk):
         part = sorted(ids[i:i + chunk])
+        if not candidates:
+            contracts = session.scalars(select(Contract).where(Contract.id.in_(part))).all()
+            part = unpublished(session, positions_of(session, contracts, day))
+            session.rollback()
+            if not part:
+                continue
         q = select(Contract).where(Contract.id.in_(part)).order_by(Contract.id)
         if is_postgres(session):
             q = q.with_for_update(key_share=True)

@@ -166,9 +166,11 @@ def bank_line_row(b: BankLine) -> dict:
 
 def build_report(session: Session, month: str, as_of: date | None = None, *, ids: list[int] | None = None,
                  bank_accounts: list[str] | None = None,
-                 progress: Callable[[int], None] | None = None) -> dict:
+                 progress: Callable[[int], None] | None = None,
+                 on_positions: Callable[[dict[int, Position]], None] | None = None) -> dict:
     """The reconciliation for ``month`` as of ``as_of`` (default: the month's last day) over ``ids``
-    (default: every contract); every total, the series and ``contract_total`` cover those contracts only."""
+    (default: every contract); every total, the series and ``contract_total`` cover those contracts only.
+    ``on_positions`` sees each chunk's positions (the reconcile finds there what its sweep must publish)."""
     first, last = rec.month_bounds(month)
     as_of = as_of or last
     ids = contract_ids(session) if ids is None else ids
@@ -177,6 +179,8 @@ def build_report(session: Session, month: str, as_of: date | None = None, *, ids
         contracts = session.scalars(select(Contract).where(Contract.id.in_(chunk)).order_by(Contract.id)
                                     .options(selectinload(Contract.parties))).all()
         positions = positions_of(session, contracts, as_of)
+        if on_positions:
+            on_positions(positions)
         for contract in contracts:
             pos = positions[contract.id]
             sections.append(contract_section(contract, pos, first))

@@ -484,3 +484,15 @@ def test_unmatch_reverses_the_payment_and_duplicates_are_flagged(api, runner, se
     assert u.status_code == 200 and (u.get_json()["status"], u.get_json()["payment_id"]) == ("unmatched", None)
     assert get(api, seeded, "settlement", "2026-11-30")["paid_total"] == "978282.00"
     assert api.post(f"/api/v1/bank-lines/{line['id']}/unmatch", json={"reason": "again"}).status_code == 409
+
+
+def test_reconcile_publishes_what_its_positions_show_once(api, runner, seeded, tmp_path):
+    """The reconcile's report positions name the contracts the sweep must publish for: T2 unpaid
+    after 2026-11-30 gives the vendor the 6.2 suspension right from 12-01, published once."""
+    assert pay(api, seeded, "978282.00", "2026-07-10", "B-1").status_code == 201
+    out = runner.invoke(args=["reconcile", "--month", "2026-12", "--out", str(tmp_path), "--format", "json"]).output
+    assert "swept 0 deemed acceptance(s), 1 right(s)" in out, out
+    out = runner.invoke(args=["reconcile", "--month", "2026-12", "--out", str(tmp_path), "--format", "json"]).output
+    assert "swept 0 deemed acceptance(s), 0 right(s)" in out, out
+    events = [e for e in api.get("/api/v1/events", as_=VENDOR).get_json()["items"] if e["type"] == "right.arose"]
+    assert [(e["data"]["right"], e["data"]["arose_on"]) for e in events] == [("vendor_suspend_service", "2026-12-01")]
