@@ -30,7 +30,6 @@ from settlement.domain.vat import split
 from settlement.errors import Conflict, Invalid
 from settlement.i18n import Text, _
 from settlement.models import Contract, Invoice, Party
-from settlement.services.positions import load_histories
 
 ZERO = Decimal("0.00")
 TYPE_NAMES = {"ordinary": "普通发票", "special": "增值税专用发票"}
@@ -91,23 +90,6 @@ class RateBasis:
     replaces: Invoice | None = None
 
 
-def paid_in_full_on(session: Session, contract: Contract, seq: int, amount: Decimal) -> date | None:
-    """The day the tranche's payments reached ``amount`` (its amount now), from the loader's history."""
-    if amount <= 0:
-        return None
-    history = load_histories(session, [contract])[contract.id]
-    running = ZERO
-    for p in sorted(history.payments, key=lambda p: (p.paid_on, p.id)):
-        if p.kind != "payment":
-            continue
-        for s, part in p.allocations:
-            if s == seq:
-                running += part
-        if running >= amount:
-            return p.paid_on
-    return None
-
-
 def open_replacements(session: Session, contract: Contract, seq: int) -> list[tuple[Invoice, Decimal]]:
     """The tranche's reversed invoices with red-letter amounts not yet invoiced again, oldest first."""
     rows = session.scalars(select(Invoice).where(Invoice.contract_id == contract.id, Invoice.tranche_seq == seq)
@@ -132,7 +114,7 @@ def rate_basis(session: Session, contract: Contract, position: Position, seq: in
                issued_on: date) -> RateBasis:
     """The rate of an invoice of ``total`` on tranche ``seq`` issued on ``issued_on`` (module doc)."""
     line = position.line(seq)
-    paid_on = paid_in_full_on(session, contract, seq, line.amount) if line is not None else None
+    paid_on = line.paid_in_full_on if line is not None else None   # the position's rule
     day, rule = issued_on, ISSUE_DATE
     if paid_on is not None and paid_on < issued_on:
         day, rule = paid_on, PAID_IN_FULL

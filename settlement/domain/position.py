@@ -200,6 +200,7 @@ def position(history: History, cal, as_of: date, *, facts_through: date | None =
         if inv.tranche_seq in invoiced:
             invoiced[inv.tranche_seq] += inv.total
     effective_invoices = _effective_invoices(invoices)
+    paid_days = _paid_days(payments)
     lines = []
     for tr in sorted(terms.tranches, key=lambda tr: tr.seq):
         amount = amounts[tr.seq]
@@ -220,7 +221,8 @@ def position(history: History, cal, as_of: date, *, facts_through: date | None =
             invoiced=invoiced[tr.seq], uninvoiced=uninvoiced, status=status, days_overdue=days,
             invoice_late=any(invoice_late(i.issued_on, inv_due) for i in effective_invoices
                              if i.tranche_seq == tr.seq),
-            invoice_overdue=bool(inv_due and uninvoiced > 0 and as_of > inv_due.date and status != "cut")))
+            invoice_overdue=bool(inv_due and uninvoiced > 0 and as_of > inv_due.date and status != "cut"),
+            paid_in_full_on=_reached(paid_days.get(tr.seq, ()), amount)))
     lines = tuple(lines)
 
     # Penalties (6.3) and remedies (6.2, 6.3): a terminated contract gives no further remedies.
@@ -229,7 +231,7 @@ def position(history: History, cal, as_of: date, *, facts_through: date | None =
     penalties = Penalties(claimed, set_off, refund_to_penalty, claimed - set_off - refund_to_penalty)
     rights: tuple[Right, ...] = ()
     if termination is None:
-        rights = tuple(_vendor_rights(lines, payments, history, terms, cal, as_of)
+        rights = tuple(_vendor_rights(lines, history, terms, cal, as_of)
                        + buyer_rights(list(history.rectifications), terms.terms.rectification_limit, as_of))
 
     paid_total = sum((a for _, a in entries), ZERO)
@@ -280,28 +282,36 @@ def _effective_invoices(invoices: tuple[InvoiceFact, ...]) -> list[InvoiceFact]:
     return [i for i in invoices if i.reverses_id is None and i.total + red.get(i.id, ZERO) > 0]
 
 
-def _vendor_rights(lines, payments, history: History, terms: ContractTerms, cal, as_of: date) -> list[Right]:
-    """6.2: for each tranche with an amount and a due date, the day its payments reached its amount."""
+def _paid_days(payments) -> dict[int, list[tuple[date, Decimal]]]:
+    """What each payment put on each tranche, by date (refunds are not allocated)."""
     by_seq: dict[int, list[tuple[date, Decimal]]] = {}
     for p in sorted(payments, key=lambda p: (p.paid_on, p.id)):
         if p.kind == "payment":
             for seq, amount in p.allocations:
                 by_seq.setdefault(seq, []).append((p.paid_on, amount))
+    return by_seq
+
+
+def _reached(days, amount: Decimal) -> date | None:
+    """The day the running total paid on a tranche first reached its amount (None for nothing due)."""
+    if amount <= 0:
+        return None
+    running = ZERO
+    for day, paid in days:
+        running += paid
+        if running >= amount:
+            return day
+    return None
+
+
+def _vendor_rights(lines, history: History, terms: ContractTerms, cal, as_of: date) -> list[Right]:
+    """6.2: each tranche with an amount and a due date, the day it was paid in full, any explanation."""
     explained: dict[int, date] = {}
     for n in history.delay_notices:
         if n.given_on <= as_of:
             explained[n.tranche_seq] = min(n.given_on, explained.get(n.tranche_seq, n.given_on))
-    overdue = []
-    for ln in lines:
-        if ln.due is None or ln.amount <= 0:
-            continue
-        running, in_full = ZERO, None
-        for day, amount in by_seq.get(ln.seq, ()):
-            running += amount
-            if running >= ln.amount:
-                in_full = day
-                break
-        overdue.append(OverdueTranche(ln.seq, ln.due.date, in_full, explained.get(ln.seq)))
+    overdue = [OverdueTranche(ln.seq, ln.due.date, ln.paid_in_full_on, explained.get(ln.seq))
+               for ln in lines if ln.due is not None and ln.amount > 0]
     return vendor_rights(overdue, as_of, terms.terms.overdue_termination_days, cal)
 
 

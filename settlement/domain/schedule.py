@@ -43,6 +43,7 @@ class ScheduleLine:
     original: Decimal = ZERO        # the amount the terms in force give it
     cut: Decimal = ZERO             # what the audit or a termination cut from it (never due)
     refund_due: Decimal = ZERO      # paid beyond its amount, owed back by the vendor
+    paid_in_full_on: date | None = None   # the day its payments first reached its amount
 
     @property
     def provisional(self) -> bool:
