@@ -62,27 +62,31 @@ def _check(w: ContractWrite, new_terms: ContractTerms, effective_from: date) -> 
         raise Conflict(_("the audit is binding: the audited amount is the contract's value"), type_slug="binding")
     errors = contract_errors(new_terms)
     if not (new_terms.service_start <= effective_from <= new_terms.service_end):
-        errors.setdefault("effective_from", []).append(str(_(
+        errors.setdefault("effective_from", []).append(_(
             "must be within the service period {start} to {end}", start=new_terms.service_start.isoformat(),
-            end=new_terms.service_end.isoformat())))
+            end=new_terms.service_end.isoformat()))
     for i, t in enumerate(new_terms.tranches):
         line = pos.line(t.seq)
         paid = line.paid if line else ZERO
         invoiced = line.invoiced if line else ZERO
         if t.amount < paid:
-            errors.setdefault(f"tranches.{i}.amount", []).append(
-                f"tranche {t.seq} would be {t.amount:.2f}, below the {paid:.2f} already paid")
+            errors.setdefault(f"tranches.{i}.amount", []).append(_(
+                "tranche {seq} would be {amount}, below the {paid} already paid",
+                seq=t.seq, amount=f"{t.amount:.2f}", paid=f"{paid:.2f}"))
         if t.amount < invoiced:
-            errors.setdefault(f"tranches.{i}.amount", []).append(
-                f"tranche {t.seq} would be {t.amount:.2f}, below the {invoiced:.2f} already invoiced")
+            errors.setdefault(f"tranches.{i}.amount", []).append(_(
+                "tranche {seq} would be {amount}, below the {invoiced} already invoiced",
+                seq=t.seq, amount=f"{t.amount:.2f}", invoiced=f"{invoiced:.2f}"))
     for ln in pos.lines:
         if ln.paid > 0 and ln.seq not in {t.seq for t in new_terms.tranches}:
-            errors.setdefault("tranches", []).append(f"tranche {ln.seq} has payments and cannot be removed")
+            errors.setdefault("tranches", []).append(_("tranche {seq} has payments and cannot be removed",
+                                                       seq=ln.seq))
     if new_terms.total < pos.paid_total:
-        errors.setdefault("total_amount", []).append(f"below the {pos.paid_total:.2f} already paid")
+        errors.setdefault("total_amount", []).append(_("below the {paid} already paid",
+                                                       paid=f"{pos.paid_total:.2f}"))
     if errors:
-        raise Invalid("the amendment breaks " + "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()),
-                      errors=errors)
+        raise Invalid(_("the supplementary agreement breaks {count} rule(s); errors names each field",
+                        count=sum(len(v) for v in errors.values())), errors=errors)
 
 
 def amend(w: ContractWrite, data: dict) -> Amendment:
