@@ -366,7 +366,7 @@ def wrapped_lines(text: str, width: float) -> int:
     return total
 
 
-def column_widths(section: Section) -> tuple[list[float], list[bool], int]:
+def column_widths(section: Section) -> tuple[list[int], list[bool], int]:
     """(width per column, whether the column's long text wraps, header lines): fitted to the
     content; amounts and dates are never narrower than their longest value (no ``###``)."""
     cols = section.cols
@@ -388,7 +388,7 @@ def column_widths(section: Section) -> tuple[list[float], list[bool], int]:
             head_w = math.ceil(head_w / math.ceil(head_w / room)) + 1
         width = max(data, head_w, 4) + 2
         lines = max(lines, wrapped_lines(head, width))
-        widths.append(float(width))
+        widths.append(width)   # characters (a layout width, not money)
         wraps.append(wrap)
     return widths, wraps, lines
 
