@@ -122,24 +122,12 @@ class Position:
         return earned_through(self.earned, self.as_of)
 
     @property
-    def invoiced_total(self) -> Decimal:
-        return sum((i.total for i in self.invoices), ZERO)
-
-    @property
     def opinion(self) -> audit_rules.OpinionPosition | None:
         return self.opinions[-1] if self.opinions else None
 
     @property
     def audit_binding(self) -> bool:
         return self.opinion is not None and self.opinion.binding
-
-    @property
-    def paid_by_seq(self) -> dict[int, Decimal]:
-        return {ln.seq: ln.paid for ln in self.lines}
-
-    @property
-    def invoiced_by_seq(self) -> dict[int, Decimal]:
-        return {ln.seq: ln.invoiced for ln in self.lines}
 
     def line(self, seq: int) -> ScheduleLine | None:
         return next((ln for ln in self.lines if ln.seq == seq), None)
